@@ -1,0 +1,115 @@
+package dev.flotilla.cli;
+
+import dev.flotilla.registry.HealthCheckConfig;
+import dev.flotilla.registry.RegistryOptions;
+import dev.flotilla.registry.RegistryServer;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code flotilla registry}: runs the service registry until it gets SIGTERM or Ctrl-C. */
+@Command(name = "registry", mixinStandardHelpOptions = true,
+        description = "Run the service registry (control plane).")
+final class RegistryCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--host", defaultValue = RegistryOptions.DEFAULT_HOST,
+            description = "Address to listen on (default: ${DEFAULT-VALUE}). Anything but loopback needs --token.")
+    String host;
+
+    @Option(names = "--port", defaultValue = "" + RegistryOptions.DEFAULT_PORT,
+            description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--redis", description = "redis://HOST:PORT to share state with other registries "
+            + "(default: in memory).")
+    String redis;
+
+    @Option(names = "--redis-prefix", defaultValue = RegistryOptions.DEFAULT_REDIS_PREFIX,
+            description = "Prefix of the registry's Redis keys (default: ${DEFAULT-VALUE}).")
+    String redisPrefix;
+
+    @Option(names = "--token", defaultValue = "${env:FLOTILLA_TOKEN}",
+            description = "Bearer token every write must present (default: $FLOTILLA_TOKEN).")
+    String token;
+
+    @Option(names = "--check-interval", defaultValue = "500",
+            description = "Milliseconds between health checks of one instance (default: ${DEFAULT-VALUE}).")
+    long checkIntervalMs;
+
+    @Option(names = "--check-timeout", defaultValue = "400",
+            description = "Milliseconds before a health check fails (default: ${DEFAULT-VALUE}).")
+    long checkTimeoutMs;
+
+    @Option(names = "--fall", defaultValue = "2",
+            description = "Failed checks in a row that mark an instance DOWN (default: ${DEFAULT-VALUE}).")
+    int fall;
+
+    @Option(names = "--rise", defaultValue = "2",
+            description = "Passed checks in a row that bring it UP again (default: ${DEFAULT-VALUE}).")
+    int rise;
+
+    @Override
+    public Integer call() throws Exception {
+        RegistryOptions options;
+        try {
+            options = new RegistryOptions()
+                    .setHost(host)
+                    .setPort(port)
+                    .setRedisUrl(redis)
+                    .setRedisPrefix(redisPrefix)
+                    .setToken(token)
+                    .setHealthCheck(HealthCheckConfig.custom()
+                            .interval(Duration.ofMillis(checkIntervalMs))
+                            .timeout(Duration.ofMillis(checkTimeoutMs))
+                            .fall(fall)
+                            .rise(rise)
+                            .build());
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("flotilla registry: " + e.getMessage());
+            return 2;
+        }
+        Vertx vertx = Vertx.vertx();
+        RegistryServer server;
+        try {
+            server = RegistryServer.start(vertx, options).await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            spec.commandLine().getErr().println("flotilla registry: cannot start: " + describe(e));
+            vertx.close().await(5, TimeUnit.SECONDS);
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close().eventually(vertx::close).await(10, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // exiting anyway
+            }
+            stopped.countDown();
+        }, "flotilla-shutdown"));
+        spec.commandLine().getOut().println("registry listening on " + server.url());
+        spec.commandLine().getOut().flush();
+        stopped.await();
+        return 0;
+    }
+
+    private static String describe(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getMessage() == null) {
+            cause = cause.getCause();
+        }
+        String message = cause.getMessage();
+        if (message != null && message.contains("Address already in use")) {
+            return "the port is already in use (" + message + "); choose another with --port";
+        }
+        return message == null ? cause.getClass().getName() : message;
+    }
+}

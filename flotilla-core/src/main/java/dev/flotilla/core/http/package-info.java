@@ -1,0 +1,2 @@
+/** What every Flotilla HTTP server and client shares: the JSON error format. */
+package dev.flotilla.core.http;
