@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * other address (redirects are not followed). When several registries share a store, each instance is
  * checked by exactly one of them: the live registries are listed through the store, and the instance goes
  * to the one with the highest hash of (registry, instance) — rendezvous hashing, so a registry joining or
- * leaving moves only its share. Event-loop confined.
+ * leaving moves only its share. Each check says which registry sent it ({@code X-Flotilla-Registry}).
+ * Event-loop confined.
  */
 final class HealthChecker {
 
@@ -132,7 +133,8 @@ final class HealthChecker {
                 .setSsl("https".equals(instance.scheme()))
                 .setURI(instance.healthPath())
                 .setFollowRedirects(false)
-                .putHeader("User-Agent", "flotilla-registry-health-check");
+                .putHeader("User-Agent", "flotilla-registry-health-check")
+                .putHeader("X-Flotilla-Registry", self);
         http.request(request)
                 .compose(req -> req.send().compose(resp -> resp.body().map(body -> resp.statusCode())))
                 .timeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
