@@ -34,7 +34,7 @@ class WatchTest {
         try (SseStream watch = SseStream.open(url + "/v1/watch", null)) {
             SseStream.Event snapshot = watch.next();
             assertThat(snapshot.type()).isEqualTo("snapshot");
-            assertThat(snapshot.id()).isEqualTo("1");
+            assertThat(snapshot.id()).startsWith("1@");
             assertThat(snapshot.data().getJsonArray("instances")).hasSize(1);
 
             Http.put(url + "/v1/instances/a-2", RegistryApiTest.body("a", "1.0.0", 4002));
@@ -72,11 +72,14 @@ class WatchTest {
         try (SseStream tooOld = SseStream.open(url + "/v1/watch", "2")) {
             SseStream.Event snapshot = tooOld.next();
             assertThat(snapshot.type()).isEqualTo("snapshot");
-            assertThat(snapshot.id()).isEqualTo("8");
+            assertThat(snapshot.id()).startsWith("8@");
             assertThat(snapshot.data().getJsonArray("instances")).hasSize(8);
         }
         try (SseStream upToDate = SseStream.open(url + "/v1/watch", "8")) {
-            assertThat(upToDate.next(Duration.ofMillis(300))).isNull();
+            assertThat(upToDate.next(Duration.ofMillis(300))).as("a bare revision is of this epoch").isNull();
+        }
+        try (SseStream otherLife = SseStream.open(url + "/v1/watch", "8@0ther")) {
+            assertThat(otherLife.next().type()).as("another epoch's revision means nothing here").isEqualTo("snapshot");
         }
     }
 
@@ -100,7 +103,7 @@ class WatchTest {
     static void assertEvent(SseStream.Event event, String type, long revision, String id) {
         assertThat(event).isNotNull();
         assertThat(event.type()).isEqualTo(type);
-        assertThat(event.id()).isEqualTo(Long.toString(revision));
+        assertThat(event.id()).startsWith(revision + "@");
         JsonObject data = event.data();
         assertThat(data.getLong("revision")).isEqualTo(revision);
         assertThat(data.getJsonObject("instance").getString("id")).isEqualTo(id);

@@ -195,18 +195,7 @@ final class HttpApi {
         if (lastEventId == null) {
             lastEventId = ctx.queryParams().get("since");
         }
-        long since = -1;
-        if (lastEventId != null && !lastEventId.isBlank()) {
-            try {
-                since = Long.parseLong(lastEventId.trim());
-            } catch (NumberFormatException e) {
-                throw HttpFailure.badRequest("Last-Event-ID: '" + lastEventId + "' (expected: a revision number)");
-            }
-            if (since < 0) {
-                throw HttpFailure.badRequest("Last-Event-ID: " + since + " (expected: >= 0)");
-            }
-        }
-        hub.open(ctx.response(), service, since);
+        hub.open(ctx.response(), service, lastEventId);
     }
 
     private <T> void respond(RoutingContext ctx, Future<T> result, Function<T, JsonObject> body) {

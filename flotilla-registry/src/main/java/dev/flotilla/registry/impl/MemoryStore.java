@@ -16,13 +16,14 @@ final class MemoryStore implements RegistryStore {
 
     private final Map<String, Stored> instances = new HashMap<>();
     private final Map<String, Long> leases = new HashMap<>();
+    private final String epoch = java.util.UUID.randomUUID().toString().substring(0, 8);
     private long revision;
     private Listener listener;
 
     @Override
     public Future<Snapshot> open(Listener listener) {
         this.listener = listener;
-        return Future.succeededFuture(new Snapshot(revision, Map.copyOf(instances)));
+        return Future.succeededFuture(new Snapshot(epoch, revision, Map.copyOf(instances)));
     }
 
     @Override

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Layout under a key prefix: {@code instances} (hash id -> JSON), {@code modrev} (hash id -> revision),
  * {@code leases} (sorted set by expiry), {@code revision} (counter), {@code events} (a stream, trimmed to
- * about {@code maxEvents}) and {@code members} (live registries). Every write is one Lua script, so the
+ * about {@code maxEvents}), {@code members} (live registries) and {@code epoch} (made once per life of
+ * the keyspace). Every write is one Lua script, so the
  * state, the revision and the event change together. Each registry reads the stream on its own
  * connection with a blocking XREAD; a gap in revisions (events trimmed while it was away, or Redis
  * flushed) makes it start over from a snapshot. The prefix carries a hash tag so that all keys sit in one
@@ -50,6 +51,7 @@ final class RedisStore implements RegistryStore {
     private final String revisionKey;
     private final String eventsKey;
     private final String membersKey;
+    private final String epochKey;
     private Listener listener;
     private RedisConnection reader;
     private String lastStreamId;
@@ -72,6 +74,7 @@ final class RedisStore implements RegistryStore {
         this.revisionKey = base + ":revision";
         this.eventsKey = base + ":events";
         this.membersKey = base + ":members";
+        this.epochKey = base + ":epoch";
     }
 
     @Override
@@ -84,25 +87,27 @@ final class RedisStore implements RegistryStore {
     }
 
     private Future<Snapshot> snapshot() {
-        return SNAPSHOT.run(redis, List.of(instancesKey, modrevKey, revisionKey, eventsKey)).map(response -> {
-            long revision = response.get(0).toLong();
-            Map<String, Instance> instances = new HashMap<>();
-            Response pairs = response.get(2);
-            for (int i = 0; i + 1 < pairs.size(); i += 2) {
-                instances.put(pairs.get(i).toString(), Instance.fromJson(new JsonObject(pairs.get(i + 1).toString())));
-            }
-            Map<String, Stored> stored = new HashMap<>();
-            Response modrevs = response.get(3);
-            for (int i = 0; i + 1 < modrevs.size(); i += 2) {
-                Instance instance = instances.get(modrevs.get(i).toString());
-                if (instance != null) {
-                    stored.put(instance.id(), new Stored(instance, modrevs.get(i + 1).toLong()));
+        String candidateEpoch = java.util.UUID.randomUUID().toString().substring(0, 8);
+        return SNAPSHOT.run(redis, List.of(instancesKey, modrevKey, revisionKey, eventsKey, epochKey), candidateEpoch)
+                .map(response -> {
+                long revision = response.get(0).toLong();
+                Map<String, Instance> instances = new HashMap<>();
+                Response pairs = response.get(2);
+                for (int i = 0; i + 1 < pairs.size(); i += 2) {
+                    instances.put(pairs.get(i).toString(), Instance.fromJson(new JsonObject(pairs.get(i + 1).toString())));
                 }
-            }
-            lastStreamId = response.get(1).toString();
-            lastRevision = revision;
-            return new Snapshot(revision, stored);
-        });
+                Map<String, Stored> stored = new HashMap<>();
+                Response modrevs = response.get(3);
+                for (int i = 0; i + 1 < modrevs.size(); i += 2) {
+                    Instance instance = instances.get(modrevs.get(i).toString());
+                    if (instance != null) {
+                        stored.put(instance.id(), new Stored(instance, modrevs.get(i + 1).toLong()));
+                    }
+                }
+                lastStreamId = response.get(1).toString();
+                lastRevision = revision;
+                return new Snapshot(response.get(4).toString(), revision, stored);
+                });
     }
 
     /** The event loop of this registry: one blocking XREAD at a time on a dedicated connection. */

@@ -20,8 +20,12 @@ interface RegistryStore {
     record Stored(Instance instance, long modRevision) {
     }
 
-    /** All instances as of {@code revision}. */
-    record Snapshot(long revision, Map<String, Stored> instances) {
+    /**
+     * All instances as of {@code revision}. {@code epoch} names this life of the store: revisions restart
+     * when a store starts empty (a restarted in-memory registry, a flushed Redis), and the epoch tells a
+     * watcher that its old revision means nothing here.
+     */
+    record Snapshot(String epoch, long revision, Map<String, Stored> instances) {
     }
 
     /**

@@ -42,6 +42,7 @@ final class RegistryView implements RegistryStore.Listener {
     private final TreeMap<Long, List<Promise<Void>>> waiters = new TreeMap<>();
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
     private long revision;
+    private String epoch = "";
 
     RegistryView(Vertx vertx, int historySize, long catchUpTimeoutMs) {
         this.vertx = vertx;
@@ -58,6 +59,7 @@ final class RegistryView implements RegistryStore.Listener {
         entries.clear();
         entries.putAll(snapshot.instances());
         revision = snapshot.revision();
+        epoch = snapshot.epoch();
         history.clear();
         releaseWaiters();
     }
@@ -98,6 +100,16 @@ final class RegistryView implements RegistryStore.Listener {
 
     long revision() {
         return revision;
+    }
+
+    /** The life of the store this view follows (see {@link RegistryStore.Snapshot}). */
+    String epoch() {
+        return epoch;
+    }
+
+    /** The SSE id of a revision: {@code REVISION@EPOCH}. */
+    String eventId(long rev) {
+        return rev + "@" + epoch;
     }
 
     RegistryStore.Stored get(String id) {

@@ -14,7 +14,9 @@ import java.util.Set;
 /**
  * The open {@code GET /v1/watch} streams (Server-Sent Events). A new watcher gets a snapshot, or, when it
  * sends {@code Last-Event-ID} and the events since are still kept, just those events; then one event per
- * change, with the revision as the SSE id. A watcher that cannot keep up (its write queue is full) is
+ * change. The SSE id is {@code REVISION@EPOCH}: a watcher resuming with an id from another epoch (the
+ * registry restarted empty, Redis was flushed) gets a snapshot, as its revision means nothing here. A bare
+ * {@code REVISION} is taken to be of the current epoch. A watcher that cannot keep up (its write queue is full) is
  * disconnected: it resumes by itself without losing anything. Event-loop confined.
  */
 final class WatchHub implements RegistryView.ChangeListener {
@@ -67,9 +69,10 @@ final class WatchHub implements RegistryView.ChangeListener {
     /**
      * Starts streaming to {@code response}.
      *
-     * @param since the last revision the client has seen (from {@code Last-Event-ID}); -1 for none
+     * @param lastEventId the last SSE id the client has seen ({@code Last-Event-ID}); null for none
      */
-    void open(HttpServerResponse response, String service, long since) {
+    void open(HttpServerResponse response, String service, String lastEventId) {
+        long since = since(lastEventId);
         if (watchers.size() >= maxWatchers) {
             throw new HttpFailure(503, "too_many_watchers", "this registry serves " + watchers.size()
                     + " watch streams, its limit (maxWatchers); try another registry or later");
@@ -88,6 +91,25 @@ final class WatchHub implements RegistryView.ChangeListener {
         }
         watchers.add(watcher);
         response.closeHandler(v -> watchers.remove(watcher));
+    }
+
+    /** The revision to resume after; -1 when the client needs a snapshot. */
+    private long since(String lastEventId) {
+        if (lastEventId == null || lastEventId.isBlank()) {
+            return -1;
+        }
+        String[] parts = lastEventId.trim().split("@", 2);
+        long revision;
+        try {
+            revision = Long.parseLong(parts[0]);
+        } catch (NumberFormatException e) {
+            revision = -1;
+        }
+        if (revision < 0) {
+            throw HttpFailure.badRequest("Last-Event-ID: '" + lastEventId
+                    + "' (expected: an id from this stream, REVISION@EPOCH, or a revision number)");
+        }
+        return parts.length == 2 && !parts[1].equals(view.epoch()) ? -1 : revision;
     }
 
     @Override
@@ -121,12 +143,13 @@ final class WatchHub implements RegistryView.ChangeListener {
                 instances.add(instance.toJson());
             }
         }
-        JsonObject data = new JsonObject().put("revision", view.revision()).put("instances", instances);
-        return "id: " + view.revision() + "\nevent: snapshot\ndata: " + data.encode() + "\n\n";
+        JsonObject data = new JsonObject().put("revision", view.revision()).put("epoch", view.epoch())
+                .put("instances", instances);
+        return "id: " + view.eventId(view.revision()) + "\nevent: snapshot\ndata: " + data.encode() + "\n\n";
     }
 
-    private static String format(RegistryEvent event) {
-        return "id: " + event.revision() + "\nevent: " + event.type().wireName() + "\ndata: "
+    private String format(RegistryEvent event) {
+        return "id: " + view.eventId(event.revision()) + "\nevent: " + event.type().wireName() + "\ndata: "
                 + event.toJson().encode() + "\n\n";
     }
 }

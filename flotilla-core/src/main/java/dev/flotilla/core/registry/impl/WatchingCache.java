@@ -45,6 +45,7 @@ final class WatchingCache implements InstanceWatch {
     private final List<Consumer<RegistryEvent>> listeners = new CopyOnWriteArrayList<>();
     private final Promise<Void> ready = Promise.promise();
     private volatile long revision;
+    private String lastEventId;
     private volatile boolean connected;
     private boolean closed;
     private long backoffMs;
@@ -142,8 +143,8 @@ final class WatchingCache implements InstanceWatch {
                 .setURI(uri)
                 .setConnectTimeout(options.getRequestTimeoutMs())
                 .putHeader(HttpHeaders.ACCEPT, "text/event-stream");
-        if (revision > 0) {
-            request.putHeader("Last-Event-ID", Long.toString(revision));
+        if (lastEventId != null) {
+            request.putHeader("Last-Event-ID", lastEventId);
         }
         http.request(request)
                 .compose(req -> req.send())
@@ -213,13 +214,14 @@ final class WatchingCache implements InstanceWatch {
         }
         backoffMs = options.getReconnectMinMs();
         JsonObject json = new JsonObject(data);
+        if (id != null) {
+            lastEventId = id;
+        }
         if (event.equals("snapshot")) {
             applySnapshot(json);
         } else {
             RegistryEvent change = RegistryEvent.fromJson(json);
-            if (change.revision() > revision) {
-                apply(change);
-            }
+            apply(change);
         }
     }
 
