@@ -6,7 +6,6 @@ import dev.flotilla.registry.RegistryServer;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -86,18 +85,18 @@ final class RegistryCommand implements Callable<Integer> {
             vertx.close().await(5, TimeUnit.SECONDS);
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                server.close().eventually(vertx::close).await(10, TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // exiting anyway
-            }
-            stopped.countDown();
-        }, "flotilla-shutdown"));
+        Shutdown shutdown = Shutdown.onSignals();
         spec.commandLine().getOut().println("registry listening on " + server.url());
         spec.commandLine().getOut().flush();
-        stopped.await();
+        shutdown.await();
+        long start = System.nanoTime();
+        try {
+            server.close().await(10, TimeUnit.SECONDS);
+        } finally {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
+        org.slf4j.LoggerFactory.getLogger(RegistryCommand.class).info("Registry stopped in {} ms",
+                (System.nanoTime() - start) / 1_000_000);
         return 0;
     }
 
