@@ -51,6 +51,10 @@ class SharedRedisTest {
         for (Vertx vertx : vertxes) {
             vertx.close().await(10, TimeUnit.SECONDS);
         }
+        deleteKeys();
+    }
+
+    private void deleteKeys() throws Exception {
         Vertx cleaner = Vertx.vertx();
         Redis redis = Redis.createClient(cleaner, REDIS);
         Request del = Request.cmd(Command.DEL);
@@ -116,6 +120,28 @@ class SharedRedisTest {
                 registriesSeen.addAll(registries);
             });
             assertThat(registriesSeen).as("the work is shared").hasSize(2);
+        }
+    }
+
+    @Test
+    void registriesStartOverWhenRedisLosesTheirState() throws Exception {
+        Http.put(a + "/v1/instances/old-1", RegistryApiTest.body("old", "1.0.0", 3001));
+        Eventually.await("b sees old-1", Duration.ofSeconds(5), () -> Http.get(b + "/v1/instances/old-1").status() == 200);
+        try (SseStream watchB = SseStream.open(b + "/v1/watch", null)) {
+            String before = watchB.next().id();
+            deleteKeys(); // as if Redis had been flushed or failed over to an empty replica
+
+            Http.put(a + "/v1/instances/new-1", RegistryApiTest.body("new", "1.0.0", 3002));
+            Eventually.await("b starts over", Duration.ofSeconds(10),
+                    () -> Http.get(b + "/v1/instances/new-1").status() == 200
+                            && Http.get(b + "/v1/instances/old-1").status() == 404);
+            assertThat(watchB.next(Duration.ofSeconds(2))).as("the old stream is closed, not continued").isNull();
+            try (SseStream resumed = SseStream.open(b + "/v1/watch", before)) {
+                SseStream.Event snapshot = resumed.next();
+                assertThat(snapshot.type()).isEqualTo("snapshot");
+                assertThat(snapshot.id()).isNotEqualTo(before);
+                assertThat(snapshot.data().getJsonArray("instances")).hasSize(1);
+            }
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.flotilla.core.version;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.semver4j.Range;
 import org.semver4j.RangesList;
@@ -25,6 +27,13 @@ public final class VersionRange {
             "\\|\\||-|(?:[<>]=?|=|~|\\^)?v?(?:\\d+|[xX*])(?:\\.(?:\\d+|[xX*])){0,2}"
                     + "(?:-[0-9A-Za-z.-]+)?(?:\\+[0-9A-Za-z.-]+)?");
     private static final int MAX_LENGTH = 256;
+    /**
+     * Parsed versions and ranges, so that discovery does not parse the same few strings on every request.
+     * A fleet has few distinct versions; the caches are emptied if they ever grow past this.
+     */
+    private static final int MAX_CACHED = 4096;
+    private static final Map<String, Semver> VERSIONS = new ConcurrentHashMap<>();
+    private static final Map<String, VersionRange> RANGES = new ConcurrentHashMap<>();
 
     private final String text;
     private final RangesList ranges;
@@ -43,6 +52,19 @@ public final class VersionRange {
         if (text == null || text.isBlank() || text.trim().equals("*")) {
             return ANY;
         }
+        VersionRange cached = RANGES.get(text);
+        if (cached != null) {
+            return cached;
+        }
+        VersionRange parsed = parseUncached(text);
+        if (RANGES.size() >= MAX_CACHED) {
+            RANGES.clear();
+        }
+        RANGES.put(text, parsed);
+        return parsed;
+    }
+
+    private static VersionRange parseUncached(String text) {
         String trimmed = text.trim();
         if (trimmed.length() > MAX_LENGTH) {
             throw new IllegalArgumentException("version range is " + trimmed.length()
@@ -75,8 +97,18 @@ public final class VersionRange {
         if (this == ANY) {
             return true;
         }
-        Semver parsed = Semver.parse(version);
-        return parsed != null && ranges.isSatisfiedBy(parsed);
+        Semver parsed = VERSIONS.get(version);
+        if (parsed == null) {
+            parsed = Semver.parse(version);
+            if (parsed == null) {
+                return false;
+            }
+            if (VERSIONS.size() >= MAX_CACHED) {
+                VERSIONS.clear();
+            }
+            VERSIONS.put(version, parsed);
+        }
+        return ranges.isSatisfiedBy(parsed);
     }
 
     /** True when {@code version} is a full semantic version such as {@code 1.4.0} or {@code 2.0.0-rc.1}. */

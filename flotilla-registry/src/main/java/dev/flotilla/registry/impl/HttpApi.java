@@ -17,6 +17,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
@@ -166,17 +167,15 @@ final class HttpApi {
         VersionRange range = InstanceParser.range(ctx.queryParams().get("version"));
         String statusParam = ctx.queryParams().get("status");
         InstanceStatus status = statusParam == null ? null : InstanceParser.status(statusParam);
-        boolean known = false;
+        Collection<RegistryStore.Stored> all = view.service(name);
         List<Instance> found = new ArrayList<>();
-        for (Instance instance : view.instances()) {
-            if (instance.service().equals(name)) {
-                known = true;
-                if (range.matches(instance.version()) && (status == null || instance.status() == status)) {
-                    found.add(instance);
-                }
+        for (RegistryStore.Stored stored : all) {
+            Instance instance = stored.instance();
+            if (range.matches(instance.version()) && (status == null || instance.status() == status)) {
+                found.add(instance);
             }
         }
-        if (!known) {
+        if (all.isEmpty()) {
             throw HttpFailure.notFound("no service named '" + name + "' is registered");
         }
         found.sort(Comparator.comparing(Instance::id));

@@ -71,8 +71,9 @@ final class RegistryService {
             return new Change(merged, onlyStatus ? Type.STATUS_CHANGED : Type.UPDATED, false);
         }).compose(written -> written != null
                 ? Future.succeededFuture(new Leased(written, leaseExpiresAt))
-                : store.renew(wanted.id(), leaseExpiresAt).map(ok -> new Leased(view.get(wanted.id()).instance(),
-                leaseExpiresAt)));
+                : store.renew(wanted.id(), leaseExpiresAt).compose(renewed -> renewed
+                        ? Future.succeededFuture(new Leased(view.get(wanted.id()).instance(), leaseExpiresAt))
+                        : register(request))); // it expired meanwhile: register it afresh
     }
 
     /** Renews a lease; 404 when the registry does not know the instance (the client registers again). */

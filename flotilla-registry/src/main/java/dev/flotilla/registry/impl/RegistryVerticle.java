@@ -53,6 +53,7 @@ public final class RegistryVerticle extends VerticleBase {
                     return vertx.createHttpServer(new HttpServerOptions()
                                     .setMaxInitialLineLength(8 * 1024)
                                     .setMaxHeaderSize(16 * 1024)
+                                    .setHandle100ContinueAutomatically(true)
                                     .setIdleTimeout(0))
                             .requestHandler(api.router(vertx))
                             .listen(options.getPort(), options.getHost());

@@ -38,6 +38,8 @@ final class RegistryView implements RegistryStore.Listener {
     private final int historySize;
     private final long catchUpTimeoutMs;
     private final Map<String, RegistryStore.Stored> entries = new HashMap<>();
+    /** The same entries by service name, so that discovery reads only the service asked for. */
+    private final Map<String, Map<String, RegistryStore.Stored>> byService = new HashMap<>();
     private final ArrayDeque<RegistryEvent> history = new ArrayDeque<>();
     private final TreeMap<Long, List<Promise<Void>>> waiters = new TreeMap<>();
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
@@ -57,7 +59,8 @@ final class RegistryView implements RegistryStore.Listener {
     /** Starts from a snapshot (at open). */
     void load(RegistryStore.Snapshot snapshot) {
         entries.clear();
-        entries.putAll(snapshot.instances());
+        byService.clear();
+        snapshot.instances().values().forEach(this::put);
         revision = snapshot.revision();
         epoch = snapshot.epoch();
         history.clear();
@@ -69,11 +72,10 @@ final class RegistryView implements RegistryStore.Listener {
         if (event.revision() <= revision) {
             return; // already applied (a store may deliver an event we loaded in the snapshot)
         }
-        String id = event.instance().id();
         if (event.type().removes()) {
-            entries.remove(id);
+            remove(event.instance().id());
         } else {
-            entries.put(id, new RegistryStore.Stored(event.instance(), event.revision()));
+            put(new RegistryStore.Stored(event.instance(), event.revision()));
         }
         revision = event.revision();
         history.addLast(event);
@@ -96,6 +98,27 @@ final class RegistryView implements RegistryStore.Listener {
                 revision, snapshot.revision());
         load(snapshot);
         listeners.forEach(ChangeListener::onReset);
+    }
+
+    private void put(RegistryStore.Stored stored) {
+        Instance instance = stored.instance();
+        RegistryStore.Stored old = entries.put(instance.id(), stored);
+        if (old != null && !old.instance().service().equals(instance.service())) {
+            remove(old.instance().id());
+            entries.put(instance.id(), stored);
+        }
+        byService.computeIfAbsent(instance.service(), s -> new HashMap<>()).put(instance.id(), stored);
+    }
+
+    private void remove(String id) {
+        RegistryStore.Stored old = entries.remove(id);
+        if (old != null) {
+            Map<String, RegistryStore.Stored> siblings = byService.get(old.instance().service());
+            siblings.remove(id);
+            if (siblings.isEmpty()) {
+                byService.remove(old.instance().service());
+            }
+        }
     }
 
     long revision() {
@@ -122,6 +145,11 @@ final class RegistryView implements RegistryStore.Listener {
 
     Collection<RegistryStore.Stored> all() {
         return entries.values();
+    }
+
+    /** The instances of one service; empty when it has none. */
+    Collection<RegistryStore.Stored> service(String name) {
+        return byService.getOrDefault(name, Map.of()).values();
     }
 
     List<Instance> instances() {

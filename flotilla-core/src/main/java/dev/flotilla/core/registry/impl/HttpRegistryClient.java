@@ -7,7 +7,9 @@ import dev.flotilla.core.registry.Registration;
 import dev.flotilla.core.registry.RegistryClient;
 import dev.flotilla.core.registry.RegistryClientOptions;
 import dev.flotilla.core.registry.ServiceSummary;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
@@ -27,6 +29,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class HttpRegistryClient implements RegistryClient {
 
     private final Vertx vertx;
+    /**
+     * Calls made from outside Vert.x run on this context. Vert.x 5 binds every future to a context; a
+     * request started from a plain thread gets a fresh one each time, and under load their completions
+     * were seen to stall (our registry benchmark; Vert.x's advice is to drive a client from one context).
+     */
+    private final Context context;
     private final RegistryClientOptions options;
     private final HttpClientAgent http;
     private final Set<LeaseKeeper> registrations = ConcurrentHashMap.newKeySet();
@@ -34,6 +42,7 @@ public final class HttpRegistryClient implements RegistryClient {
 
     public HttpRegistryClient(Vertx vertx, RegistryClientOptions options) {
         this.vertx = vertx;
+        this.context = vertx.getOrCreateContext();
         this.options = new RegistryClientOptions(options);
         this.http = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, this.options.getRequestTimeoutMs())));
@@ -99,6 +108,15 @@ public final class HttpRegistryClient implements RegistryClient {
 
     /** Sends one request and reads its JSON answer; a non-2xx answer fails with the registry's error. */
     Future<JsonObject> call(HttpMethod method, String uri, JsonObject body) {
+        if (Context.isOnVertxThread()) {
+            return send(method, uri, body);
+        }
+        Promise<JsonObject> result = Promise.promise();
+        context.runOnContext(v -> send(method, uri, body).onComplete(result));
+        return result.future();
+    }
+
+    private Future<JsonObject> send(HttpMethod method, String uri, JsonObject body) {
         RequestOptions request = new RequestOptions()
                 .setMethod(method)
                 .setHost(options.getUrl().getHost())
