@@ -26,7 +26,8 @@ public enum InstanceStatus {
                 }
             }
         }
-        throw new IllegalArgumentException("status '" + value + "' is unknown (expected: UP, DOWN, STARTING, DRAINING)");
+        throw new IllegalArgumentException("status '" + value
+                + "' is unknown (expected: UP, DOWN, STARTING, DRAINING)");
     }
 
     public String wireName() {

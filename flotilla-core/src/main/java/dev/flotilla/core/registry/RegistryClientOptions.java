@@ -78,7 +78,8 @@ public final class RegistryClientOptions {
     public RegistryClientOptions setReconnectBackoff(long minMs, long maxMs) {
         requirePositive("reconnectMinMs", minMs);
         if (maxMs < minMs) {
-            throw new IllegalArgumentException("reconnectMaxMs: " + maxMs + " (expected: >= reconnectMinMs " + minMs + ")");
+            throw new IllegalArgumentException("reconnectMaxMs: " + maxMs
+                    + " (expected: >= reconnectMinMs " + minMs + ")");
         }
         this.reconnectMinMs = minMs;
         this.reconnectMaxMs = maxMs;

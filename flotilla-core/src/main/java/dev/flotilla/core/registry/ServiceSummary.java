@@ -25,7 +25,8 @@ public record ServiceSummary(String name, List<String> versions, Map<InstanceSta
 
     public static ServiceSummary fromJson(JsonObject json) {
         Map<InstanceStatus, Integer> counts = new EnumMap<>(InstanceStatus.class);
-        json.getJsonObject("instances").forEach(e -> counts.put(InstanceStatus.parse(e.getKey()), (Integer) e.getValue()));
+        json.getJsonObject("instances")
+                .forEach(e -> counts.put(InstanceStatus.parse(e.getKey()), (Integer) e.getValue()));
         List<String> versions = new ArrayList<>();
         json.getJsonArray("versions").forEach(v -> versions.add((String) v));
         return new ServiceSummary(json.getString("name"), versions, counts);

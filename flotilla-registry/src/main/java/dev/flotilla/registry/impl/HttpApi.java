@@ -80,7 +80,8 @@ final class HttpApi {
                 removed -> new JsonObject().put("instance", removed.toJson())));
         router.get("/v1/instances/:id").handler(ctx -> {
             Instance instance = service.instance(InstanceParser.id(ctx.pathParam("id")));
-            respond(ctx, service.leaseOf(instance.id()), expiresAt -> leased(instance, expiresAt == null ? 0 : expiresAt));
+            respond(ctx, service.leaseOf(instance.id()),
+                    expiresAt -> leased(instance, expiresAt == null ? 0 : expiresAt));
         });
         router.get("/v1/services").handler(this::services);
         router.get("/v1/services/:name").handler(this::discover);
@@ -124,7 +125,8 @@ final class HttpApi {
         }
         String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
         if (header == null || !header.startsWith("Bearer ")) {
-            throw new HttpFailure(401, "unauthorized", "this registry needs 'Authorization: Bearer <token>' for writes");
+            throw new HttpFailure(401, "unauthorized",
+                    "this registry needs 'Authorization: Bearer <token>' for writes");
         }
         byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
         if (!MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8))) {
@@ -139,7 +141,8 @@ final class HttpApi {
         Set<String> unknown = new TreeSet<>(body.fieldNames());
         unknown.removeAll(Set.of("status", "reason"));
         if (!unknown.isEmpty()) {
-            throw HttpFailure.badRequest("unknown field '" + unknown.iterator().next() + "' (expected: status, reason)");
+            throw HttpFailure.badRequest("unknown field '" + unknown.iterator().next()
+                    + "' (expected: status, reason)");
         }
         InstanceStatus status = InstanceParser.status(body.getValue("status"));
         Object reason = body.getValue("reason");
@@ -158,7 +161,8 @@ final class HttpApi {
                     .merge(instance.status(), 1, Integer::sum);
         }
         JsonArray list = new JsonArray();
-        versions.forEach((name, v) -> list.add(new ServiceSummary(name, new ArrayList<>(v), counts.get(name)).toJson()));
+        versions.forEach((name, v) ->
+                list.add(new ServiceSummary(name, new ArrayList<>(v), counts.get(name)).toJson()));
         json(ctx, 200, new JsonObject().put("revision", view.revision()).put("services", list));
     }
 
@@ -202,7 +206,8 @@ final class HttpApi {
     }
 
     private static JsonObject leased(Instance instance, long expiresAt) {
-        return new JsonObject().put("instance", instance.toJson()).put("lease", lease(instance.ttlSeconds(), expiresAt));
+        return new JsonObject().put("instance", instance.toJson())
+                .put("lease", lease(instance.ttlSeconds(), expiresAt));
     }
 
     private static JsonObject lease(int ttlSeconds, long expiresAt) {

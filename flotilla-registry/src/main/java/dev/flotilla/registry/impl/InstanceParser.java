@@ -163,7 +163,8 @@ final class InstanceParser {
                 throw HttpFailure.badRequest("metadata." + key + ": " + entry.getValue() + " (expected: a string)");
             }
             if (text.length() > MAX_METADATA_VALUE) {
-                throw HttpFailure.badRequest("metadata." + key + ": " + text.length() + " characters (expected: at most "
+                throw HttpFailure.badRequest("metadata." + key + ": " + text.length()
+                        + " characters (expected: at most "
                         + MAX_METADATA_VALUE + ")");
             }
             result.put(key, text);

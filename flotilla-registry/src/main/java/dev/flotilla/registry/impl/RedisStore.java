@@ -94,7 +94,8 @@ final class RedisStore implements RegistryStore {
                 Map<String, Instance> instances = new HashMap<>();
                 Response pairs = response.get(2);
                 for (int i = 0; i + 1 < pairs.size(); i += 2) {
-                    instances.put(pairs.get(i).toString(), Instance.fromJson(new JsonObject(pairs.get(i + 1).toString())));
+                    Instance instance = Instance.fromJson(new JsonObject(pairs.get(i + 1).toString()));
+                        instances.put(pairs.get(i).toString(), instance);
                 }
                 Map<String, Stored> stored = new HashMap<>();
                 Response modrevs = response.get(3);

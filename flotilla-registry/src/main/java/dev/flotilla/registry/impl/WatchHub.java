@@ -49,6 +49,12 @@ final class WatchHub implements RegistryView.ChangeListener {
         }
     }
 
+    /**
+     * How much a watcher may have unsent before it counts as too slow. It must hold a whole snapshot
+     * (10 000 instances are about 4 MB), or a healthy watcher would be dropped by the first event after it.
+     */
+    static final int WRITE_QUEUE_BYTES = 16 * 1024 * 1024;
+
     private final RegistryView view;
     private final int maxWatchers;
     private final Set<Watcher> watchers = new LinkedHashSet<>();
@@ -59,7 +65,8 @@ final class WatchHub implements RegistryView.ChangeListener {
         this.vertx = vertx;
         this.view = view;
         this.maxWatchers = maxWatchers;
-        this.keepAliveTimer = vertx.setPeriodic(keepAliveMs, id -> List.copyOf(watchers).forEach(w -> w.send(": keepalive\n\n")));
+        this.keepAliveTimer = vertx.setPeriodic(keepAliveMs,
+                id -> List.copyOf(watchers).forEach(w -> w.send(": keepalive\n\n")));
     }
 
     int size() {
@@ -79,6 +86,7 @@ final class WatchHub implements RegistryView.ChangeListener {
         }
         Watcher watcher = new Watcher(response, service);
         response.setChunked(true)
+                .setWriteQueueMaxSize(WRITE_QUEUE_BYTES)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader("X-Accel-Buffering", "no");

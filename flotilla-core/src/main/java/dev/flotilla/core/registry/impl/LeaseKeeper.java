@@ -75,7 +75,9 @@ final class LeaseKeeper implements Registration {
             return;
         }
         client.call(HttpMethod.PUT, path() + "/heartbeat", null)
-                .recover(failure -> isUnknown(failure) ? reRegister(instance).map(i -> null) : Future.failedFuture(failure))
+                .recover(failure -> isUnknown(failure)
+                        ? reRegister(instance).map(i -> null)
+                        : Future.failedFuture(failure))
                 .onSuccess(ignored -> {
                     if (failing) {
                         failing = false;
