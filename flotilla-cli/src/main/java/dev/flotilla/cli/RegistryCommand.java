@@ -7,10 +7,11 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code flotilla registry}: runs the service registry until it gets SIGTERM or Ctrl-C. */
 @Command(name = "registry", mixinStandardHelpOptions = true,
@@ -95,7 +96,7 @@ final class RegistryCommand implements Callable<Integer> {
         } finally {
             vertx.close().await(10, TimeUnit.SECONDS);
         }
-        org.slf4j.LoggerFactory.getLogger(RegistryCommand.class).info("Registry stopped in {} ms",
+        LoggerFactory.getLogger(RegistryCommand.class).info("Registry stopped in {} ms",
                 (System.nanoTime() - start) / 1_000_000);
         return 0;
     }

@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,7 @@ final class HealthChecker {
     private final RegistryStore store;
     private final HealthCheckConfig config;
     private final String self;
-    private final java.time.Clock clock;
+    private final Clock clock;
     private final HttpClientAgent http;
     private final Map<String, State> states = new HashMap<>();
     private List<String> members;
@@ -56,7 +57,7 @@ final class HealthChecker {
     private long checksFailed;
 
     HealthChecker(Vertx vertx, RegistryView view, RegistryService service, RegistryStore store,
-                  HealthCheckConfig config, String self, java.time.Clock clock) {
+                  HealthCheckConfig config, String self, Clock clock) {
         this.vertx = vertx;
         this.view = view;
         this.service = service;

@@ -6,10 +6,12 @@ import dev.flotilla.core.registry.InstanceStatus;
 import dev.flotilla.core.version.VersionRange;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -79,7 +81,7 @@ final class InstanceParser {
             throw HttpFailure.badRequest("the request has no body (expected: a JSON object)");
         }
         try {
-            Object value = io.vertx.core.json.Json.decodeValue(body);
+            Object value = Json.decodeValue(body);
             if (value instanceof JsonObject json) {
                 return json;
             }
@@ -96,7 +98,7 @@ final class InstanceParser {
         for (String field : json.fieldNames()) {
             if (!FIELDS.contains(field)) {
                 throw HttpFailure.badRequest("unknown field '" + field + "' (expected: " + String.join(", ",
-                        new java.util.TreeSet<>(FIELDS)) + ")");
+                        new TreeSet<>(FIELDS)) + ")");
             }
         }
         if (json.containsKey("id") && !id.equals(json.getValue("id"))) {

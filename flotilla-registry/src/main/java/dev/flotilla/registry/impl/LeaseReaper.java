@@ -1,5 +1,6 @@
 package dev.flotilla.registry.impl;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -34,7 +35,7 @@ final class LeaseReaper {
         running = true;
         long now = clock.millis();
         store.dueLeases(now, BATCH)
-                .compose(ids -> io.vertx.core.Future.join(ids.stream().map(id -> store.expire(id, now)
+                .compose(ids -> Future.join(ids.stream().map(id -> store.expire(id, now)
                         .onSuccess(expired -> {
                             if (expired) {
                                 log.info("Instance {} expired: no heartbeat within its TTL", id);

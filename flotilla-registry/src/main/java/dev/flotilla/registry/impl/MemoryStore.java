@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The store of a lone registry. Used only from the registry's event loop, so plain maps suffice; events
@@ -16,7 +17,7 @@ final class MemoryStore implements RegistryStore {
 
     private final Map<String, Stored> instances = new HashMap<>();
     private final Map<String, Long> leases = new HashMap<>();
-    private final String epoch = java.util.UUID.randomUUID().toString().substring(0, 8);
+    private final String epoch = UUID.randomUUID().toString().substring(0, 8);
     private long revision;
     private Listener listener;
 

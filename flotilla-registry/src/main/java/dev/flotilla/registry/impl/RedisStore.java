@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +88,7 @@ final class RedisStore implements RegistryStore {
     }
 
     private Future<Snapshot> snapshot() {
-        String candidateEpoch = java.util.UUID.randomUUID().toString().substring(0, 8);
+        String candidateEpoch = UUID.randomUUID().toString().substring(0, 8);
         return SNAPSHOT.run(redis, List.of(instancesKey, modrevKey, revisionKey, eventsKey, epochKey), candidateEpoch)
                 .map(response -> {
                 long revision = response.get(0).toLong();

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -21,7 +22,7 @@ final class RegistryMetrics implements RegistryView.ChangeListener {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<RegistryEvent.Type, Counter> events = new EnumMap<>(RegistryEvent.Type.class);
-    private final Map<String, Timer> requests = new java.util.HashMap<>();
+    private final Map<String, Timer> requests = new HashMap<>();
 
     RegistryMetrics(RegistryView view, WatchHub hub, HealthChecker checker) {
         for (RegistryEvent.Type type : RegistryEvent.Type.values()) {

@@ -6,6 +6,7 @@ import dev.flotilla.core.registry.InstanceStatus;
 import dev.flotilla.core.registry.RegistryEvent.Type;
 import io.vertx.core.Future;
 import java.time.Clock;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -95,7 +96,7 @@ final class RegistryService {
             if (current == null) {
                 throw unknown(id);
             }
-            if (current.status() == status && java.util.Objects.equals(current.statusReason(), reason)) {
+            if (current.status() == status && Objects.equals(current.statusReason(), reason)) {
                 return Change.NONE;
             }
             return new Change(current.withStatus(status, reason, clock.millis()), Type.STATUS_CHANGED, false);
