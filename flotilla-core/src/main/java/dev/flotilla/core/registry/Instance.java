@@ -64,16 +64,6 @@ public record Instance(
         return toBuilder().status(newStatus).statusReason(reason).updatedAt(now).build();
     }
 
-    /** {@code host:port}, with IPv6 hosts in brackets. */
-    public String authority() {
-        return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
-    }
-
-    /** True when this instance takes new traffic. */
-    public boolean isUp() {
-        return status == InstanceStatus.UP;
-    }
-
     /** True when the two differ only in their timestamps. */
     public boolean sameAs(Instance other) {
         return other != null && equals(other.toBuilder().registeredAt(registeredAt).updatedAt(updatedAt).build());

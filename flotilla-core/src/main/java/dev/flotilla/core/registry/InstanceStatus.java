@@ -1,7 +1,5 @@
 package dev.flotilla.core.registry;
 
-import java.util.Locale;
-
 /** Where an instance is in its life. Only {@link #UP} instances take traffic. */
 public enum InstanceStatus {
     /** Registered but not ready yet. */
@@ -30,7 +28,8 @@ public enum InstanceStatus {
                 + "' is unknown (expected: UP, DOWN, STARTING, DRAINING)");
     }
 
+    /** The name used on the wire: the constant's name, e.g. {@code UP}. */
     public String wireName() {
-        return name().toUpperCase(Locale.ROOT);
+        return name();
     }
 }

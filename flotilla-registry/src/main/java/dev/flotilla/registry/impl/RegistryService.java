@@ -22,8 +22,8 @@ final class RegistryService {
     }
 
     /** What a decision asks the store to do. */
-    private record Change(Instance instance, Type type, boolean removes) {
-        static final Change NONE = new Change(null, null, false);
+    private record Change(Instance instance, Type type) {
+        static final Change NONE = new Change(null, null);
     }
 
     private static final int MAX_ATTEMPTS = 8;
@@ -52,7 +52,7 @@ final class RegistryService {
                 }
                 return new Change(wanted.toBuilder().status(statusOr(request, InstanceStatus.UP))
                         .registeredAt(clock.millis()).build(),
-                        Type.REGISTERED, false);
+                        Type.REGISTERED);
             }
             if (!current.service().equals(wanted.service())) {
                 throw HttpFailure.conflict("instance '" + wanted.id() + "' belongs to service '" + current.service()
@@ -69,7 +69,7 @@ final class RegistryService {
             }
             boolean onlyStatus = merged.toBuilder().status(current.status()).statusReason(current.statusReason())
                     .build().sameAs(current);
-            return new Change(merged, onlyStatus ? Type.STATUS_CHANGED : Type.UPDATED, false);
+            return new Change(merged, onlyStatus ? Type.STATUS_CHANGED : Type.UPDATED);
         }).compose(written -> written != null
                 ? Future.succeededFuture(new Leased(written, leaseExpiresAt))
                 : store.renew(wanted.id(), leaseExpiresAt).compose(renewed -> renewed
@@ -99,7 +99,7 @@ final class RegistryService {
             if (current.status() == status && Objects.equals(current.statusReason(), reason)) {
                 return Change.NONE;
             }
-            return new Change(current.withStatus(status, reason, clock.millis()), Type.STATUS_CHANGED, false);
+            return new Change(current.withStatus(status, reason, clock.millis()), Type.STATUS_CHANGED);
         }).map(written -> written != null ? written : view.get(id).instance());
     }
 
@@ -117,11 +117,11 @@ final class RegistryService {
                     && current.statusReason().startsWith(Instance.HEALTH_CHECK_REASON);
             if (!healthy && current.status() == InstanceStatus.UP) {
                 return new Change(current.withStatus(InstanceStatus.DOWN, reason, clock.millis()),
-                        Type.STATUS_CHANGED, false);
+                        Type.STATUS_CHANGED);
             }
             if (healthy && (takenDownByChecker || current.status() == InstanceStatus.STARTING)) {
                 return new Change(current.withStatus(InstanceStatus.UP, reason, clock.millis()),
-                        Type.STATUS_CHANGED, false);
+                        Type.STATUS_CHANGED);
             }
             return Change.NONE;
         });
@@ -133,7 +133,7 @@ final class RegistryService {
             if (current == null) {
                 throw unknown(id);
             }
-            return new Change(current, Type.DEREGISTERED, true);
+            return new Change(current, Type.DEREGISTERED);
         });
     }
 
@@ -174,10 +174,11 @@ final class RegistryService {
             return Future.succeededFuture();
         }
         long expected = stored == null ? 0 : stored.modRevision();
-        Instance toWrite = change.removes() ? null : change.instance().toBuilder().updatedAt(clock.millis()).build();
+        boolean removes = change.type().removes();
+        Instance toWrite = removes ? null : change.instance().toBuilder().updatedAt(clock.millis()).build();
         return store.commit(id, expected, toWrite, change.type(), leaseExpiresAt).compose(commit -> {
             if (commit.committed()) {
-                return view.awaitRevision(commit.revision()).map(v -> change.removes() ? change.instance() : toWrite);
+                return view.awaitRevision(commit.revision()).map(v -> removes ? change.instance() : toWrite);
             }
             if (attempt >= MAX_ATTEMPTS) {
                 return Future.failedFuture(new HttpFailure(503, "contention", "instance '" + id
