@@ -25,6 +25,12 @@ public interface RegistryClient {
     /** Instances of {@code service} whose version is in {@code versionRange} (null: any), UP only if asked. */
     Future<List<Instance>> discover(String service, String versionRange, boolean upOnly);
 
+    /**
+     * Sets the status of an instance registered by someone else (a supervisor marking a crashed child
+     * DOWN, for instance). Fails with a 404 {@code HttpFailure} when the registry does not know it.
+     */
+    Future<Void> setStatus(String instanceId, InstanceStatus status, String reason);
+
     /** Every service the registry knows. */
     Future<List<ServiceSummary>> services();
 

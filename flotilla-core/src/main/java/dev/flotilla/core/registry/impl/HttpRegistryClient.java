@@ -2,6 +2,7 @@ package dev.flotilla.core.registry.impl;
 
 import dev.flotilla.core.http.HttpFailure;
 import dev.flotilla.core.registry.Instance;
+import dev.flotilla.core.registry.InstanceStatus;
 import dev.flotilla.core.registry.InstanceWatch;
 import dev.flotilla.core.registry.Registration;
 import dev.flotilla.core.registry.RegistryClient;
@@ -72,6 +73,15 @@ public final class HttpRegistryClient implements RegistryClient {
             json.getJsonArray("instances").forEach(i -> result.add(Instance.fromJson((JsonObject) i)));
             return result;
         });
+    }
+
+    @Override
+    public Future<Void> setStatus(String instanceId, InstanceStatus status, String reason) {
+        JsonObject body = new JsonObject().put("status", status.wireName());
+        if (reason != null) {
+            body.put("reason", reason);
+        }
+        return call(HttpMethod.PUT, "/v1/instances/" + encode(instanceId) + "/status", body).mapEmpty();
     }
 
     @Override

@@ -1,0 +1,74 @@
+package dev.flotilla.core.resilience;
+
+import dev.flotilla.core.http.HttpFailure;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Why a call to an upstream instance failed, in the terms retries and outlier detection care about:
+ * did the request reach the instance or not.
+ */
+public final class UpstreamFailure extends RuntimeException {
+
+    /** The kinds of failure, from "never left" to "lost on the way back". */
+    public enum Kind {
+        /** No instance to send to: none registered UP, or all tried. */
+        NO_INSTANCE,
+        /** The connection could not be made; the request never reached the instance. */
+        CONNECT,
+        /** The instance did not answer in time. */
+        TIMEOUT,
+        /** The connection broke after the request was (maybe partly) sent. */
+        RESET
+    }
+
+    private final Kind kind;
+
+    public UpstreamFailure(Kind kind, String message, Throwable cause) {
+        super(message, cause, false, false);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** A failure while obtaining a connection: the request certainly did not reach the instance. */
+    public static UpstreamFailure connect(Throwable cause) {
+        return new UpstreamFailure(Kind.CONNECT, "could not connect: " + describe(cause), cause);
+    }
+
+    /** Classifies a failure that happened after a connection was obtained. */
+    public static UpstreamFailure of(Throwable cause) {
+        if (cause instanceof UpstreamFailure failure) {
+            return failure;
+        }
+        if (cause instanceof TimeoutException || String.valueOf(cause.getMessage()).contains("timeout period")) {
+            return new UpstreamFailure(Kind.TIMEOUT, "timed out: " + describe(cause), cause);
+        }
+        if (cause instanceof ConnectException) {
+            return connect(cause);
+        }
+        return new UpstreamFailure(Kind.RESET, "connection failed: " + describe(cause), cause);
+    }
+
+    /** The HTTP error a proxy returns for this failure (DESIGN.md's statuses). */
+    public HttpFailure toHttp(String service) {
+        switch (kind) {
+            case NO_INSTANCE:
+                return new HttpFailure(503, "no_healthy_instance", "no healthy instance of '" + service + "'");
+            case TIMEOUT:
+                return new HttpFailure(504, "upstream_timeout", "'" + service + "' " + getMessage());
+            default:
+                return new HttpFailure(502, "bad_upstream", "'" + service + "' " + getMessage());
+        }
+    }
+
+    private static String describe(Throwable cause) {
+        if (cause == null) {
+            return "unknown";
+        }
+        String message = cause.getMessage();
+        return message == null ? cause.getClass().getSimpleName() : message;
+    }
+}
