@@ -1,0 +1,159 @@
+package dev.flotilla.gateway;
+
+import dev.flotilla.core.balance.Upstreams;
+import dev.flotilla.core.registry.InstanceWatch;
+import dev.flotilla.core.registry.RegistryClient;
+import dev.flotilla.core.registry.RegistryClientOptions;
+import dev.flotilla.gateway.impl.AdminApi;
+import dev.flotilla.gateway.impl.GatewayState;
+import dev.flotilla.gateway.impl.GatewayVerticle;
+import dev.flotilla.gateway.impl.RoutesWatcher;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.redis.client.Redis;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: routes requests to the instances the registry pushes, on one server per event
+ * loop, with an admin server beside it.
+ */
+public final class GatewayServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+
+    private final Vertx vertx;
+    private final RegistryClient registry;
+    private final InstanceWatch watch;
+    private final RoutesWatcher routesWatcher;
+    private final List<String> deployments;
+    private final HttpServer admin;
+    private final Redis redis;
+    private final String host;
+    private final int port;
+
+    private GatewayServer(Vertx vertx, RegistryClient registry, InstanceWatch watch, RoutesWatcher routesWatcher,
+            List<String> deployments, HttpServer admin, Redis redis, String host, int port) {
+        this.vertx = vertx;
+        this.registry = registry;
+        this.watch = watch;
+        this.routesWatcher = routesWatcher;
+        this.deployments = deployments;
+        this.admin = admin;
+        this.redis = redis;
+        this.host = host;
+        this.port = port;
+    }
+
+    /**
+     * Starts a gateway. Fails when the routes are invalid or a port is taken. Waits for the registry's
+     * first snapshot (up to {@link GatewayOptions#getRegistryWaitMs()}) so that the first requests find
+     * their instances; if the registry is not there yet, the gateway serves 503s until it is.
+     */
+    public static Future<GatewayServer> start(Vertx vertx, GatewayOptions options) {
+        if (options.getRegistryUrl() == null) {
+            return Future.failedFuture(new IllegalArgumentException("registry url: missing (--registry URL)"));
+        }
+        RegistryClient registry;
+        try {
+            registry = RegistryClient.create(vertx, new RegistryClientOptions(options.getRegistryUrl())
+                    .setToken(options.getToken()).setReconnectBackoff(100, 2_000));
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(e);
+        }
+        InstanceWatch watch = registry.watch(null);
+        Redis redis = options.getRedisUrl() == null ? null : Redis.createClient(vertx, options.getRedisUrl());
+        GatewayState state = new GatewayState(new Upstreams(watch), redis, options.getRedisPrefix());
+        RoutesWatcher routesWatcher = null;
+        try {
+            if (options.getRoutesFile() != null) {
+                routesWatcher = new RoutesWatcher(vertx, options.getRoutesFile(), state);
+                routesWatcher.loadNow();
+            } else if (options.getRoutes() != null) {
+                state.install(options.getRoutes());
+            }
+        } catch (RuntimeException e) {
+            watch.close();
+            registry.close();
+            return Future.failedFuture(e);
+        }
+        RoutesWatcher routes = routesWatcher;
+        Future<Void> ready = watch.ready().timeout(options.getRegistryWaitMs(), TimeUnit.MILLISECONDS)
+                .recover(e -> {
+                    LOG.warn("no snapshot from the registry at {} yet; serving 503 until it answers",
+                            options.getRegistryUrl());
+                    return Future.succeededFuture();
+                });
+        List<String> deployments = new ArrayList<>();
+        // Every event loop's server listens on the same port; a negative port asks Vert.x for one free port
+        // shared by all of them (port 0 would give each its own).
+        int sharedPort = options.getPort() == 0 ? -1 : options.getPort();
+        List<GatewayVerticle> verticles = new ArrayList<>();
+        for (int i = 0; i < options.getEventLoops(); i++) {
+            verticles.add(new GatewayVerticle(state, options, sharedPort));
+        }
+        return ready
+                .compose(v -> {
+                    List<Future<String>> deployed = new ArrayList<>();
+                    verticles.forEach(verticle -> deployed.add(vertx.deployVerticle(verticle)));
+                    return Future.all(deployed).map(all -> {
+                        deployed.forEach(f -> deployments.add(f.result()));
+                        return verticles.get(0).actualPort();
+                    });
+                })
+                .compose(port -> vertx.createHttpServer(new HttpServerOptions()
+                                .setHost(options.getAdminHost()).setPort(options.getAdminPort()))
+                        .requestHandler(new AdminApi(state, options.getToken()))
+                        .listen()
+                        .map(admin -> {
+                            if (routes != null) {
+                                routes.watch(options.getRoutesCheckMs());
+                            }
+                            return new GatewayServer(vertx, registry, watch, routes, deployments, admin, redis,
+                                    options.getHost(), port);
+                        }))
+                .onFailure(e -> {
+                    deployments.forEach(vertx::undeploy);
+                    watch.close();
+                    registry.close();
+                    if (redis != null) {
+                        redis.close();
+                    }
+                });
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public int adminPort() {
+        return admin.actualPort();
+    }
+
+    public String url() {
+        return "http://" + host + ":" + port;
+    }
+
+    /** Stops serving: closes the servers (in-flight requests are cut) and the registry watch. */
+    public Future<Void> close() {
+        if (routesWatcher != null) {
+            routesWatcher.stop();
+        }
+        List<Future<?>> closing = new ArrayList<>();
+        deployments.forEach(id -> closing.add(vertx.undeploy(id)));
+        closing.add(admin.close());
+        return Future.join(closing).eventually(() -> {
+            watch.close();
+            registry.close();
+            if (redis != null) {
+                redis.close();
+            }
+            return Future.succeededFuture();
+        }).mapEmpty();
+    }
+}

@@ -1,0 +1,52 @@
+package dev.flotilla.gateway.impl;
+
+import dev.flotilla.core.balance.Endpoint;
+import dev.flotilla.core.balance.Upstream;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The gateway's Prometheus registry: per-route meters, per-instance counters, the JVM. */
+final class GatewayMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, RouteMetrics> routes = new ConcurrentHashMap<>();
+    private final Set<Endpoint> registered = ConcurrentHashMap.newKeySet();
+
+    GatewayMetrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+    }
+
+    RouteMetrics forRoute(String route, String service) {
+        return routes.computeIfAbsent(route + "\u0000" + service, k -> new RouteMetrics(registry, route, service));
+    }
+
+    /** Registers counters for instances seen since the last scrape, then renders the text format. */
+    String scrape(Collection<Upstream> upstreams) {
+        for (Upstream upstream : upstreams) {
+            for (Endpoint endpoint : upstream.endpoints()) {
+                if (registered.add(endpoint)) {
+                    String service = upstream.service();
+                    FunctionCounter.builder("flotilla.gateway.upstream.requests", endpoint, Endpoint::requests)
+                            .tags("service", service, "instance", endpoint.id()).register(registry);
+                    FunctionCounter.builder("flotilla.gateway.upstream.ejections", endpoint,
+                            Endpoint::totalEjections)
+                            .tags("service", service, "instance", endpoint.id()).register(registry);
+                    Gauge.builder("flotilla.gateway.upstream.in.flight", endpoint, Endpoint::inFlight)
+                            .tags("service", service, "instance", endpoint.id()).register(registry);
+                }
+            }
+        }
+        return registry.scrape();
+    }
+}

@@ -1,0 +1,456 @@
+package dev.flotilla.gateway.impl;
+
+import dev.flotilla.core.balance.Endpoint;
+import dev.flotilla.core.http.HttpFailure;
+import dev.flotilla.core.resilience.Failover;
+import dev.flotilla.core.resilience.UpstreamFailure;
+import dev.flotilla.core.trace.TraceParent;
+import dev.flotilla.gateway.RouteSpec;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.NetSocket;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The request path of the gateway: checks, route, rate limit, breaker, then the request is streamed to
+ * an instance chosen by core's {@link Failover} and the answer streamed back, with back-pressure both
+ * ways. One instance per event loop, each with its own connection pools.
+ *
+ * <p>Hand-written on Vert.x's HTTP client and server rather than on {@code vertx-http-proxy}: that
+ * proxy cannot send a request again to another instance, and its errors are not DESIGN.md's JSON.
+ */
+final class Proxy implements Handler<HttpServerRequest> {
+
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+    /**
+     * RFC 9110 7.6.1 connection-specific fields, plus the old Proxy-Connection and Keep-Alive. Compared
+     * without regard to case and without lower-casing each header name on the request path.
+     */
+    private static final Set<String> HOP_BY_HOP = caseInsensitive(List.of("connection", "keep-alive",
+            "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding",
+            "upgrade"));
+    private static final Buffer NO_BODY = Buffer.buffer();
+
+    private final GatewayState state;
+    private final HttpClient client;
+    private final Vertx vertx;
+    private final SlowClientGuard guard;
+    private final long bodyIdleTimeoutMs;
+
+    Proxy(GatewayState state, HttpClient client, Vertx vertx, SlowClientGuard guard, long bodyIdleTimeoutMs) {
+        this.state = state;
+        this.client = client;
+        this.vertx = vertx;
+        this.guard = guard;
+        this.bodyIdleTimeoutMs = bodyIdleTimeoutMs;
+    }
+
+    /** One request's state while it is proxied. */
+    private static final class Exchange {
+        final HttpServerRequest request;
+        final CompiledRoute route;
+        final String uri;
+        final long started = System.nanoTime();
+        final long length;
+        final boolean hasBody;
+        MultiMap upstreamHeaders;
+        HttpClientRequest upstreamRequest;
+        long bodyBytes;
+        long lastBodyNanos;
+        boolean bodyDone;
+
+        Exchange(HttpServerRequest request, CompiledRoute route, String uri, long length, boolean chunked) {
+            this.request = request;
+            this.route = route;
+            this.uri = uri;
+            this.length = length;
+            this.hasBody = length > 0 || chunked;
+            this.bodyDone = !hasBody;
+        }
+    }
+
+    @Override
+    public void handle(HttpServerRequest request) {
+        guard.headersReceived(request);
+        request.pause();
+        String framing = RequestChecks.framingProblem(request.headers());
+        if (framing != null) {
+            reject(request, HttpFailure.badRequest(framing), true);
+            return;
+        }
+        String path = RequestChecks.normalizePath(request.path());
+        if (path == null) {
+            reject(request, new HttpFailure(400, "bad_path", "the path climbs above the root with '..'"), true);
+            return;
+        }
+        String method = request.method().name();
+        HostAndPort authority = request.authority();
+        String host = authority == null ? null : authority.host().toLowerCase(Locale.ROOT);
+        RouteTable.Match match = state.routes().match(host, method, path);
+        long length = contentLength(request);
+        boolean chunked = request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+        boolean unreadBody = length > 0 || chunked;
+        if (match == null) {
+            reject(request, new HttpFailure(404, "no_route", "no route for " + method + " " + path), unreadBody);
+            return;
+        }
+        CompiledRoute route = match.route();
+        if (route == null) {
+            request.response().putHeader(HttpHeaders.ALLOW, String.join(", ", match.allowed()));
+            reject(request, new HttpFailure(405, "method_not_allowed", method + " is not allowed on " + path),
+                    unreadBody);
+            return;
+        }
+        if (route.spec.cors() != null && Cors.isPreflight(request)) {
+            Cors.preflight(request, route.spec.cors());
+            return;
+        }
+        if (length > route.maxBody) {
+            reject(request, new HttpFailure(413, "payload_too_large", "the body is " + length
+                    + " bytes; this route takes at most " + route.maxBody), true);
+            return;
+        }
+        String query = request.query();
+        String uri = query == null ? route.forwardPath(path) : route.forwardPath(path) + "?" + query;
+        Exchange exchange = new Exchange(request, route, uri, length, chunked);
+        if (route.rateLimiter == null) {
+            admit(exchange);
+            return;
+        }
+        route.rateLimiter.tryAcquire(rateKey(request, route.spec.rateLimit())).onComplete(ar -> {
+            if (ar.succeeded() && ar.result()) {
+                admit(exchange);
+            } else {
+                route.metrics.rateLimited();
+                request.response().putHeader("Retry-After", "1");
+                reject(request, new HttpFailure(429, "rate_limited", "too many requests; slow down"), unreadBody);
+            }
+        });
+    }
+
+    private void admit(Exchange exchange) {
+        CompiledRoute route = exchange.route;
+        HttpServerRequest request = exchange.request;
+        if (route.breaker != null && !route.breaker.tryAcquire()) {
+            route.metrics.breakerOpen();
+            if (route.spec.fallback() != null) {
+                fallback(request, route.spec.fallback(), exchange.hasBody);
+            } else {
+                reject(request, new HttpFailure(503, "circuit_open", "'" + route.spec.service()
+                        + "' is failing; the circuit breaker of route '" + route.spec.id() + "' is open"),
+                        exchange.hasBody);
+            }
+            return;
+        }
+        exchange.upstreamHeaders = upstreamHeaders(request, route.spec.requestHeaders());
+        request.response().closeHandler(v -> {
+            if (exchange.upstreamRequest != null) {
+                exchange.upstreamRequest.reset();
+            }
+        });
+        if (isWebSocketUpgrade(request)) {
+            tunnel(exchange);
+            return;
+        }
+        boolean idempotent = !exchange.hasBody && IDEMPOTENT.contains(request.method().name());
+        Failover.Call call =
+                new Failover.Call(route.strategy, route.hashKey(request), idempotent, route.spec.retries());
+        boolean count5xx = route.spec.outlier().count5xx();
+        Failover.execute(route.upstream, call, endpoint -> send(exchange, endpoint),
+                (HttpClientResponse response) -> count5xx && response.statusCode() >= 500)
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        respond(exchange, ar.result());
+                    } else {
+                        failed(exchange, UpstreamFailure.of(ar.cause()));
+                    }
+                });
+    }
+
+    private Future<HttpClientResponse> send(Exchange exchange, Endpoint endpoint) {
+        HttpServerRequest request = exchange.request;
+        RequestOptions options = new RequestOptions()
+                .setMethod(request.method())
+                .setHost(endpoint.host())
+                .setPort(endpoint.port())
+                .setURI(exchange.uri)
+                .setHeaders(exchange.upstreamHeaders)
+                .setConnectTimeout(exchange.route.connectTimeoutMs)
+                .setIdleTimeout(exchange.route.timeoutMs);
+        return client.request(options)
+                .recover(e -> Future.failedFuture(UpstreamFailure.connect(e)))
+                .compose(upstream -> {
+                    exchange.upstreamRequest = upstream;
+                    if (!exchange.hasBody) {
+                        return upstream.send(NO_BODY);
+                    }
+                    if (exchange.length < 0) {
+                        upstream.setChunked(true);
+                    }
+                    streamBody(exchange, upstream);
+                    return upstream.response();
+                });
+    }
+
+    /** Streams the client's body upstream with back-pressure, enforcing the size limit and an idle limit. */
+    private void streamBody(Exchange exchange, HttpClientRequest upstream) {
+        HttpServerRequest request = exchange.request;
+        long max = exchange.route.maxBody;
+        exchange.lastBodyNanos = System.nanoTime();
+        request.handler(chunk -> {
+            exchange.bodyBytes += chunk.length();
+            exchange.lastBodyNanos = System.nanoTime();
+            if (exchange.bodyBytes > max) {
+                request.handler(null);
+                reject(request, new HttpFailure(413, "payload_too_large",
+                        "the body is larger than this route's limit of " + max + " bytes"), true);
+                upstream.reset(); // after answering: the reset fails the attempt, which must not answer 502
+                return;
+            }
+            upstream.write(chunk);
+            if (upstream.writeQueueFull()) {
+                request.pause();
+                upstream.drainHandler(v -> request.resume());
+            }
+        });
+        request.endHandler(v -> {
+            exchange.bodyDone = true;
+            upstream.end();
+        });
+        request.exceptionHandler(e -> upstream.reset());
+        watchBody(exchange, upstream);
+        request.resume();
+    }
+
+    /** Gives up on a client that stops sending its body: 408 and the connection closed. */
+    private void watchBody(Exchange exchange, HttpClientRequest upstream) {
+        vertx.setTimer(bodyIdleTimeoutMs, id -> {
+            if (exchange.bodyDone || exchange.request.response().ended()) {
+                return;
+            }
+            long idleMs = (System.nanoTime() - exchange.lastBodyNanos) / 1_000_000;
+            if (idleMs >= bodyIdleTimeoutMs) {
+                reject(exchange.request, new HttpFailure(408, "request_timeout",
+                        "the request body stopped arriving for " + idleMs + " ms"), true);
+                upstream.reset();
+            } else {
+                watchBody(exchange, upstream);
+            }
+        });
+    }
+
+    private void respond(Exchange exchange, Failover.Outcome<HttpClientResponse> outcome) {
+        HttpClientResponse upstream = outcome.result();
+        HttpServerRequest request = exchange.request;
+        HttpServerResponse response = request.response();
+        CompiledRoute route = exchange.route;
+        if (route.breaker != null) {
+            route.breaker.onResult(upstream.statusCode() >= 500);
+        }
+        if (response.ended() || response.closed()) {
+            upstream.request().reset();
+            return;
+        }
+        int status = upstream.statusCode();
+        response.setStatusCode(status);
+        copyEndToEnd(upstream.headers(), response.headers());
+        applyRules(response.headers(), route.spec.responseHeaders());
+        if (route.spec.cors() != null) {
+            Cors.decorate(request, response, route.spec.cors());
+        }
+        if (!upstream.headers().contains(HttpHeaders.CONTENT_LENGTH) && mayHaveBody(request.method(), status)) {
+            response.setChunked(true);
+        }
+        upstream.pipe().endOnFailure(false).to(response).onComplete(ar -> {
+            route.metrics.record(status, System.nanoTime() - exchange.started, outcome.attempts());
+            if (ar.failed()) {
+                upstream.request().reset();
+                request.connection().close(); // a truncated body must not look complete
+            }
+        });
+    }
+
+    private void failed(Exchange exchange, UpstreamFailure failure) {
+        CompiledRoute route = exchange.route;
+        if (route.breaker != null) {
+            route.breaker.onResult(true);
+        }
+        HttpServerRequest request = exchange.request;
+        if (request.response().headWritten() || request.response().closed()) {
+            if (!request.response().ended()) {
+                request.connection().close();
+            }
+            return;
+        }
+        if (failure.kind() == UpstreamFailure.Kind.NO_INSTANCE && route.spec.fallback() != null) {
+            fallback(request, route.spec.fallback(), !exchange.bodyDone);
+            return;
+        }
+        HttpFailure http = failure.toHttp(route.spec.service());
+        route.metrics.record(http.status(), System.nanoTime() - exchange.started, 1);
+        reject(request, http, !exchange.bodyDone);
+    }
+
+    /** Opens a WebSocket (or other Upgrade) tunnel: the handshake is proxied, then bytes flow both ways. */
+    private void tunnel(Exchange exchange) {
+        HttpServerRequest request = exchange.request;
+        CompiledRoute route = exchange.route;
+        exchange.upstreamHeaders.set(HttpHeaders.CONNECTION, "Upgrade");
+        exchange.upstreamHeaders.set(HttpHeaders.UPGRADE, request.getHeader(HttpHeaders.UPGRADE));
+        Failover.Call call = new Failover.Call(route.strategy, route.hashKey(request), false, route.spec.retries());
+        Failover.execute(route.upstream, call, endpoint -> client.request(new RequestOptions()
+                        .setMethod(HttpMethod.GET).setHost(endpoint.host()).setPort(endpoint.port())
+                        .setURI(exchange.uri).setHeaders(exchange.upstreamHeaders)
+                        .setConnectTimeout(route.connectTimeoutMs).setIdleTimeout(route.timeoutMs))
+                        .recover(e -> Future.failedFuture(UpstreamFailure.connect(e)))
+                        .compose(HttpClientRequest::connect),
+                (HttpClientResponse response) -> false)
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        failed(exchange, UpstreamFailure.of(ar.cause()));
+                        return;
+                    }
+                    HttpClientResponse upstream = ar.result().result();
+                    if (upstream.statusCode() != 101) {
+                        respond(exchange, ar.result());
+                        return;
+                    }
+                    if (route.breaker != null) {
+                        route.breaker.onResult(false);
+                    }
+                    HttpServerResponse response = request.response();
+                    response.setStatusCode(101);
+                    response.headers().addAll(upstream.headers());
+                    NetSocket upstreamSocket = upstream.netSocket();
+                    request.toNetSocket().onComplete(sar -> {
+                        if (sar.failed()) {
+                            upstreamSocket.close();
+                            return;
+                        }
+                        NetSocket clientSocket = sar.result();
+                        clientSocket.pipeTo(upstreamSocket);
+                        upstreamSocket.pipeTo(clientSocket);
+                        route.metrics.record(101, System.nanoTime() - exchange.started, ar.result().attempts());
+                    });
+                });
+    }
+
+    /** The request's headers as sent upstream: end-to-end ones, forwarding headers, traceparent, rules. */
+    private static MultiMap upstreamHeaders(HttpServerRequest request, RouteSpec.HeaderRules rules) {
+        MultiMap headers = HttpHeaders.headers();
+        copyEndToEnd(request.headers(), headers);
+        headers.remove(HttpHeaders.HOST);
+        String client = request.remoteAddress().hostAddress();
+        String forwardedFor = request.getHeader("X-Forwarded-For");
+        headers.set("X-Forwarded-For", forwardedFor == null ? client : forwardedFor + ", " + client);
+        headers.set("X-Forwarded-Proto", request.scheme() == null ? "http" : request.scheme());
+        HostAndPort host = request.authority(); // Vert.x 5 serves Host through authority(), not headers()
+        if (host != null) {
+            headers.set("X-Forwarded-Host", host.port() < 0 ? host.host() : host.host() + ":" + host.port());
+        }
+        headers.set(TraceParent.HEADER, TraceParent.next(request.getHeader(TraceParent.HEADER)));
+        applyRules(headers, rules);
+        return headers;
+    }
+
+    /** Copies headers except hop-by-hop ones, including those the message's Connection header names. */
+    private static void copyEndToEnd(MultiMap from, MultiMap to) {
+        String connection = from.get(HttpHeaders.CONNECTION);
+        Set<String> listed = connection == null ? Set.of()
+                : caseInsensitive(List.of(connection.replace(" ", "").split(",")));
+        for (Map.Entry<String, String> header : from) {
+            String name = header.getKey();
+            if (!HOP_BY_HOP.contains(name) && !listed.contains(name)) {
+                to.add(name, header.getValue());
+            }
+        }
+    }
+
+    private static Set<String> caseInsensitive(List<String> names) {
+        Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        set.addAll(names);
+        return set;
+    }
+
+    private static void applyRules(MultiMap headers, RouteSpec.HeaderRules rules) {
+        for (String name : rules.remove()) {
+            headers.remove(name);
+        }
+        rules.add().forEach(headers::add);
+    }
+
+    private static boolean isWebSocketUpgrade(HttpServerRequest request) {
+        String connection = request.getHeader(HttpHeaders.CONNECTION);
+        return request.method() == HttpMethod.GET
+                && "websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))
+                && connection != null && connection.toLowerCase(Locale.ROOT).contains("upgrade");
+    }
+
+    private static boolean mayHaveBody(HttpMethod method, int status) {
+        return method != HttpMethod.HEAD && status >= 200 && status != 204 && status != 304;
+    }
+
+    private static long contentLength(HttpServerRequest request) {
+        String value = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        return value == null ? -1 : RequestChecks.contentLength(value);
+    }
+
+    private static String rateKey(HttpServerRequest request, RouteSpec.RateLimit limit) {
+        if (limit.key().startsWith("header:")) {
+            String value = request.getHeader(limit.key().substring(7));
+            return limit.key() + "=" + (value == null ? "" : value);
+        }
+        return request.remoteAddress().hostAddress();
+    }
+
+    private static void fallback(HttpServerRequest request, RouteSpec.Fallback fallback, boolean close) {
+        HttpServerResponse response = request.response();
+        response.setStatusCode(fallback.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, fallback.contentType())
+                .putHeader("X-Flotilla-Fallback", "true");
+        if (close) {
+            response.putHeader(HttpHeaders.CONNECTION, "close");
+        }
+        response.end(fallback.body());
+    }
+
+    /**
+     * Answers with DESIGN.md's JSON error. {@code close} closes the connection afterwards: used when the
+     * request's framing is suspect or its body was not read, so nothing left on the wire is taken for a
+     * next request.
+     */
+    static void reject(HttpServerRequest request, HttpFailure failure, boolean close) {
+        HttpServerResponse response = request.response();
+        if (response.headWritten() || response.closed()) {
+            if (close && !response.closed()) {
+                request.connection().close();
+            }
+            return;
+        }
+        response.setStatusCode(failure.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+        if (close) {
+            response.putHeader(HttpHeaders.CONNECTION, "close");
+        }
+        response.end(failure.toJson().toBuffer()).onComplete(v -> {
+            if (close) {
+                request.connection().close();
+            }
+        });
+    }
+}

@@ -1,0 +1,92 @@
+package dev.flotilla.gateway.impl;
+
+import io.vertx.core.MultiMap;
+import java.util.List;
+
+/**
+ * Checks on a request's framing and path that must pass before anything is sent upstream. A request
+ * that fails one is answered 400 and its connection closed: its body boundaries cannot be trusted, so
+ * nothing after it on that connection can be either (request smuggling).
+ */
+final class RequestChecks {
+
+    private RequestChecks() {
+    }
+
+    /** What is wrong with the request's body framing, or null. */
+    static String framingProblem(MultiMap headers) {
+        List<String> lengths = headers.getAll("Content-Length");
+        String transferEncoding = headers.get("Transfer-Encoding");
+        if (transferEncoding != null && !lengths.isEmpty()) {
+            return "both Content-Length and Transfer-Encoding are present";
+        }
+        if (headers.getAll("Transfer-Encoding").size() > 1
+                || transferEncoding != null && !transferEncoding.trim().equalsIgnoreCase("chunked")) {
+            return "unsupported Transfer-Encoding '" + String.join(", ", headers.getAll("Transfer-Encoding"))
+                    + "' (only chunked is accepted)";
+        }
+        if (lengths.size() > 1) {
+            return "more than one Content-Length";
+        }
+        if (lengths.size() == 1 && contentLength(lengths.get(0)) < 0) {
+            return "invalid Content-Length '" + lengths.get(0) + "'";
+        }
+        return null;
+    }
+
+    /** The body length a valid Content-Length gives (digits only, at most 18 of them), or -1. */
+    static long contentLength(String value) {
+        if (value == null || value.isEmpty() || value.length() > 18) {
+            return -1;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+                return -1;
+            }
+        }
+        return Long.parseLong(value);
+    }
+
+    /**
+     * The path with {@code .} and {@code ..} segments resolved (RFC 3986 5.2.4), percent-encoded dots
+     * counted as dots; null when a {@code ..} would climb above the root, so it can never escape a route's
+     * prefix. Other percent-encodings (including an encoded slash) are passed on untouched.
+     */
+    static String normalizePath(String raw) {
+        if (raw == null || raw.isEmpty() || raw.charAt(0) != '/') {
+            return null;
+        }
+        if (raw.indexOf('.') < 0 && raw.indexOf('%') < 0 && raw.indexOf("//") < 0) {
+            return raw; // the common case: nothing to resolve
+        }
+        String[] segments = raw.substring(1).split("/", -1);
+        StringBuilder out = new StringBuilder(raw.length());
+        int[] starts = new int[segments.length + 1];
+        int depth = 0;
+        for (int i = 0; i < segments.length; i++) {
+            String segment = segments[i];
+            String decoded = segment.replace("%2e", ".").replace("%2E", ".");
+            boolean last = i == segments.length - 1;
+            if (decoded.equals(".")) {
+                if (last) {
+                    out.append('/');
+                }
+                continue;
+            }
+            if (decoded.equals("..")) {
+                if (depth == 0) {
+                    return null;
+                }
+                depth--;
+                out.setLength(starts[depth]);
+                if (last) {
+                    out.append('/');
+                }
+                continue;
+            }
+            starts[depth++] = out.length();
+            out.append('/').append(segment);
+        }
+        return out.length() == 0 ? "/" : out.toString();
+    }
+}
