@@ -1,0 +1,251 @@
+package dev.flotilla.service.impl;
+
+import dev.flotilla.core.http.HttpFailure;
+import dev.flotilla.core.registry.Instance;
+import dev.flotilla.core.registry.InstanceStatus;
+import dev.flotilla.core.registry.Registration;
+import dev.flotilla.core.registry.RegistryClient;
+import dev.flotilla.core.registry.RegistryClientOptions;
+import dev.flotilla.service.RunningService;
+import dev.flotilla.service.ServiceClient;
+import dev.flotilla.service.ServiceConfig;
+import dev.flotilla.service.ServiceContext;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.redis.client.Redis;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A started service: its servers, its registration and the clients its handlers use. */
+public final class RunningServiceImpl implements RunningService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunningServiceImpl.class);
+    /** How long gateways get to hear of DRAINING before the instance deregisters and stops accepting. */
+    private static final long DRAIN_NOTICE_MS = 250;
+
+    private final String name;
+    private final String version;
+    private final ServiceConfig config;
+    private final Vertx vertx;
+    private final Map<String, Function<ServiceContext, Future<?>>> checks;
+    private final ServiceMetrics metrics;
+    private final List<ServiceVerticle> verticles = new ArrayList<>();
+    private volatile InstanceStatus state = InstanceStatus.STARTING;
+    private volatile int port;
+    private RegistryClient registryClient;
+    private Registration registration;
+    private ServiceClient client;
+    private Redis redis;
+
+    private RunningServiceImpl(String name, String version, ServiceConfig config, Vertx vertx,
+            Map<String, Function<ServiceContext, Future<?>>> checks) {
+        this.name = name;
+        this.version = version;
+        this.config = config;
+        this.vertx = vertx;
+        this.checks = checks;
+        this.metrics = new ServiceMetrics(name);
+    }
+
+    public static Future<RunningService> start(String name, String version, ServiceConfig config,
+            BiConsumer<Router, ServiceContext> routes, Map<String, Function<ServiceContext, Future<?>>> checks,
+            int eventLoops) {
+        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(eventLoops));
+        RunningServiceImpl service = new RunningServiceImpl(name, version, config, vertx, Map.copyOf(checks));
+        // A negative port asks Vert.x for one free port shared by every event loop's server.
+        int port = config.port() == 0 ? -1 : config.port();
+        List<Future<String>> deployed = new ArrayList<>();
+        for (int i = 0; i < eventLoops; i++) {
+            ServiceVerticle verticle = new ServiceVerticle(service, routes, port);
+            service.verticles.add(verticle);
+            deployed.add(vertx.deployVerticle(verticle));
+        }
+        return Future.all(deployed)
+                .compose(v -> {
+                    service.port = service.verticles.get(0).server().actualPort();
+                    return service.register();
+                })
+                .map(v -> (RunningService) service)
+                .onFailure(e -> vertx.close());
+    }
+
+    private Future<Void> register() {
+        if (config.registryUrl() == null) {
+            state = InstanceStatus.UP;
+            return Future.succeededFuture();
+        }
+        registryClient = RegistryClient.create(vertx,
+                new RegistryClientOptions(config.registryUrl()).setToken(config.token()));
+        String host = "0.0.0.0".equals(config.host()) ? "127.0.0.1" : config.host();
+        Instance instance = Instance.builder(config.instanceId(), name, version).host(host).port(port)
+                .healthPath("/health/ready").status(InstanceStatus.STARTING)
+                .metadata(Map.of("pid", Long.toString(ProcessHandle.current().pid()))).build();
+        return registryClient.register(instance).compose(registered -> {
+            registration = registered;
+            return becomeUp();
+        });
+    }
+
+    /** Reports UP once every readiness check passes, checking again every second until they do. */
+    private Future<Void> becomeUp() {
+        return runChecks().transform(ar -> {
+            if (ar.succeeded() && ar.result().getString("status").equals("UP")) {
+                state = InstanceStatus.UP;
+                return registration.status(InstanceStatus.UP).mapEmpty();
+            }
+            LOG.warn("{} not ready yet: {}", name, ar.succeeded() ? ar.result().encode() : ar.cause().getMessage());
+            vertx.setTimer(1_000, t -> becomeUp());
+            return Future.succeededFuture();
+        });
+    }
+
+    private Future<JsonObject> runChecks() {
+        JsonObject results = new JsonObject();
+        List<Future<?>> running = new ArrayList<>();
+        checks.forEach((checkName, check) -> {
+            Future<?> result;
+            try {
+                result = check.apply(this).timeout(2, TimeUnit.SECONDS);
+            } catch (RuntimeException e) {
+                result = Future.failedFuture(e);
+            }
+            running.add(result.onComplete(ar -> results.put(checkName,
+                    ar.succeeded() ? "UP" : "DOWN: " + ar.cause().getMessage())));
+        });
+        return Future.join(running).transform(ar -> Future.succeededFuture(new JsonObject()
+                .put("status", ar.succeeded() ? "UP" : "DOWN").put("checks", results)));
+    }
+
+    /** {@code /health/ready}: 200 when UP and every check passes, 503 otherwise (starting, draining, failing). */
+    void ready(RoutingContext ctx) {
+        if (state != InstanceStatus.UP && state != InstanceStatus.STARTING) {
+            ctx.response().setStatusCode(503);
+            ctx.json(new JsonObject().put("status", state.name()));
+            return;
+        }
+        runChecks().onSuccess(result -> {
+            boolean up = result.getString("status").equals("UP");
+            if (up && state == InstanceStatus.STARTING) {
+                result.put("status", "STARTING");
+                up = false;
+            }
+            ctx.response().setStatusCode(up ? 200 : 503);
+            ctx.json(result);
+        });
+    }
+
+    /** True once shutdown has begun: responses then ask clients to close their connections. */
+    boolean draining() {
+        return state == InstanceStatus.DRAINING;
+    }
+
+    ServiceMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public Future<Void> close() {
+        state = InstanceStatus.DRAINING;
+        Future<?> announced = registration == null ? Future.succeededFuture()
+                : registration.status(InstanceStatus.DRAINING).timeout(2, TimeUnit.SECONDS)
+                        .compose(v -> delay(DRAIN_NOTICE_MS))
+                        .compose(v -> registration.deregister().timeout(2, TimeUnit.SECONDS))
+                        .compose(v -> delay(config.drainGrace().toMillis()));
+        return announced.transform(ar -> {
+            if (ar.failed()) {
+                LOG.warn("{} could not deregister cleanly: {}", name, ar.cause().getMessage());
+            }
+            List<Future<?>> shutdowns = new ArrayList<>();
+            for (ServiceVerticle verticle : verticles) {
+                shutdowns.add(verticle.server().shutdown(config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS));
+            }
+            return Future.join(shutdowns);
+        }).transform(ar -> {
+            if (client != null) {
+                client.close();
+            }
+            if (redis != null) {
+                redis.close();
+            }
+            if (registryClient != null) {
+                registryClient.close();
+            }
+            return vertx.close();
+        });
+    }
+
+    private Future<Void> delay(long ms) {
+        if (ms <= 0) {
+            return Future.succeededFuture();
+        }
+        return Future.future(promise -> vertx.setTimer(ms, t -> promise.complete()));
+    }
+
+    @Override
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String version() {
+        return version;
+    }
+
+    @Override
+    public String instanceId() {
+        return config.instanceId();
+    }
+
+    @Override
+    public ServiceConfig config() {
+        return config;
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public String url() {
+        return "http://" + config.host() + ":" + port;
+    }
+
+    @Override
+    public synchronized ServiceClient client() {
+        if (client == null) {
+            if (registryClient == null) {
+                throw new HttpFailure(503, "no_registry",
+                        "calls to other services need a registry (FLOTILLA_REGISTRY is not set)");
+            }
+            client = ServiceClient.create(vertx, registryClient.watch(null), null);
+        }
+        return client;
+    }
+
+    @Override
+    public synchronized Redis redis() {
+        if (redis == null) {
+            if (config.redisUrl() == null) {
+                throw new HttpFailure(503, "no_redis", "this service needs Redis (FLOTILLA_REDIS is not set)");
+            }
+            redis = Redis.createClient(vertx, config.redisUrl());
+        }
+        return redis;
+    }
+}

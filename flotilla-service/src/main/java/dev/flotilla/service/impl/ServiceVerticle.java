@@ -1,0 +1,59 @@
+package dev.flotilla.service.impl;
+
+import dev.flotilla.service.ServiceContext;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.function.BiConsumer;
+
+/** One event loop's server: health, metrics, the author's routes and JSON errors, on the shared port. */
+final class ServiceVerticle extends VerticleBase {
+
+    private final RunningServiceImpl service;
+    private final BiConsumer<Router, ServiceContext> routes;
+    private final int port;
+    private HttpServer server;
+
+    ServiceVerticle(RunningServiceImpl service, BiConsumer<Router, ServiceContext> routes, int port) {
+        this.service = service;
+        this.routes = routes;
+        this.port = port;
+    }
+
+    @Override
+    public Future<?> start() {
+        Router router = Router.router(vertx);
+        router.route().handler(service.metrics()::time);
+        router.route().handler(ctx -> {
+            if (service.draining()) {
+                ctx.response().putHeader("Connection", "close"); // the client retires this connection
+            }
+            ctx.next();
+        });
+        router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+        router.get("/health/ready").handler(service::ready);
+        router.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4").end(service.metrics().scrape()));
+        router.route().handler(BodyHandler.create(false).setBodyLimit(service.config().bodyLimit()));
+        routes.accept(router, service);
+        router.route().failureHandler(JsonErrors::handle);
+        router.errorHandler(404, ctx -> JsonErrors.send(ctx, JsonErrors.forStatus(404, ctx)));
+        router.errorHandler(405, ctx -> JsonErrors.send(ctx, JsonErrors.forStatus(405, ctx)));
+        server = vertx.createHttpServer(new HttpServerOptions()
+                        .setHost(service.config().host())
+                        .setPort(port)
+                        .setReusePort(service.config().reusePort())
+                        .setHttp2ClearTextEnabled(false)
+                        .setTcpNoDelay(true))
+                .requestHandler(router);
+        return server.listen();
+    }
+
+    HttpServer server() {
+        return server;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.flotilla.service.impl;
+
+import dev.flotilla.core.balance.Upstream;
+import dev.flotilla.core.balance.Upstreams;
+import dev.flotilla.core.http.HttpFailure;
+import dev.flotilla.core.registry.InstanceWatch;
+import dev.flotilla.core.resilience.CircuitBreaker;
+import dev.flotilla.core.resilience.Failover;
+import dev.flotilla.core.resilience.UpstreamFailure;
+import dev.flotilla.core.trace.TraceParent;
+import dev.flotilla.core.version.VersionRange;
+import dev.flotilla.service.ServiceClient;
+import dev.flotilla.service.ServiceRequest;
+import dev.flotilla.service.ServiceResponse;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/** {@link ServiceClient} over a registry watch and core's balancing and resilience. */
+public final class WatchingServiceClient implements ServiceClient {
+
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+
+    private final Options options;
+    private final Upstreams upstreams;
+    private final InstanceWatch watch;
+    private final HttpClient http;
+    private final Context context;
+    private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+
+    public WatchingServiceClient(Vertx vertx, InstanceWatch watch, Options options) {
+        this.options = options;
+        this.watch = watch;
+        this.upstreams = new Upstreams(watch);
+        this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(4),
+                new PoolOptions().setHttp1MaxSize(64));
+        this.context = vertx.getOrCreateContext();
+    }
+
+    @Override
+    public Future<ServiceResponse> send(ServiceRequest request) {
+        if (Vertx.currentContext() != null) {
+            return sendOnContext(request);
+        }
+        // Calls from plain threads run on one context: Vert.x 5 clients stall when driven from many threads.
+        Promise<ServiceResponse> promise = Promise.promise();
+        context.runOnContext(v -> sendOnContext(request).onComplete(promise));
+        return promise.future();
+    }
+
+    private Future<ServiceResponse> sendOnContext(ServiceRequest request) {
+        if (!watch.ready().isComplete()) {
+            // The first calls wait for the registry's snapshot rather than failing for want of instances.
+            long waitMs = (request.timeout() == null ? options.timeout : request.timeout()).toMillis();
+            return watch.ready().timeout(waitMs, TimeUnit.MILLISECONDS)
+                    .transform(ar -> sendWithInstances(request));
+        }
+        return sendWithInstances(request);
+    }
+
+    private Future<ServiceResponse> sendWithInstances(ServiceRequest request) {
+        ServiceRequest call = request;
+        CircuitBreaker breaker = breakers.computeIfAbsent(call.service() + "@" + call.version(),
+                k -> new CircuitBreaker(options.breaker));
+        if (!breaker.tryAcquire()) {
+            return orFallback(request, new HttpFailure(503, "circuit_open",
+                    "calls to '" + call.service() + "' are failing; the circuit breaker is open"));
+        }
+        Upstream upstream = upstreams.get(call.service(), VersionRange.parse(call.version()), options.outlier);
+        int retries = call.retries() == null ? options.retries : call.retries();
+        long timeoutMs = (call.timeout() == null ? options.timeout : call.timeout()).toMillis();
+        String traceparent = TraceParent.next(call.traceparent());
+        Failover.Call balance = new Failover.Call(call.strategy(), call.hashKey(),
+                IDEMPOTENT.contains(call.method().name()), retries);
+        return Failover.execute(upstream, balance, endpoint -> {
+            RequestOptions requestOptions = new RequestOptions()
+                    .setMethod(call.method()).setHost(endpoint.host()).setPort(endpoint.port()).setURI(call.path())
+                    .setHeaders(call.headers()).putHeader(TraceParent.HEADER, traceparent)
+                    .setConnectTimeout(options.connectTimeout.toMillis()).setIdleTimeout(timeoutMs);
+            return http.request(requestOptions)
+                    .recover(e -> Future.failedFuture(UpstreamFailure.connect(e)))
+                    .compose(req -> req.send(call.body() == null ? Buffer.buffer() : call.body()))
+                    .compose(resp -> resp.body().map(body ->
+                            new ServiceResponse(resp.statusCode(), resp.headers(), body, endpoint.id())));
+        }, response -> options.ejectOnServerErrors && response.status() >= 500)
+                .transform(ar -> {
+                    if (ar.succeeded()) {
+                        ServiceResponse response = ar.result().result();
+                        breaker.onResult(response.status() >= 500);
+                        return Future.succeededFuture(response);
+                    }
+                    breaker.onResult(true);
+                    UpstreamFailure failure = UpstreamFailure.of(ar.cause());
+                    return orFallback(request, failure.toHttp(call.service()));
+                });
+    }
+
+    private static Future<ServiceResponse> orFallback(ServiceRequest request, HttpFailure failure) {
+        ServiceRequest call = request;
+        if (call.fallback() != null) {
+            return Future.succeededFuture(call.fallback().apply(failure));
+        }
+        return Future.failedFuture(failure);
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+}
