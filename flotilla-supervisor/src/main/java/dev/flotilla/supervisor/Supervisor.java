@@ -1,0 +1,152 @@
+package dev.flotilla.supervisor;
+
+import dev.flotilla.core.registry.RegistryClient;
+import dev.flotilla.supervisor.impl.LogSink;
+import dev.flotilla.supervisor.impl.ManagedApp;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs apps as supervised processes on this machine, as PM2 does: instances with the fleet's
+ * environment, captured logs, restarts with backoff, rolling reloads, scaling. Thread-safe.
+ */
+public final class Supervisor implements AutoCloseable {
+
+    private final Path baseDirectory;
+    private final Path logDirectory;
+    private final Map<String, String> fleetEnvironment;
+    private final RegistryClient registry;
+    private final PrintStream merged;
+    private final Map<String, ManagedApp> apps = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, r -> {
+        Thread thread = new Thread(r, "supervisor");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /**
+     * @param baseDirectory    where relative {@code cwd}s start (the fleet file's directory)
+     * @param logDirectory     where {@code APP.log} files go
+     * @param fleetEnvironment what every instance gets ({@code FLOTILLA_REGISTRY}, {@code FLOTILLA_REDIS}, ...)
+     * @param registry         for marking crashed instances DOWN and registering non-SDK ones; may be null
+     * @param merged           every instance's output, prefixed {@code app#slot | }; may be null
+     */
+    public Supervisor(Path baseDirectory, Path logDirectory, Map<String, String> fleetEnvironment,
+            RegistryClient registry, PrintStream merged) {
+        this.baseDirectory = baseDirectory;
+        this.logDirectory = logDirectory;
+        this.fleetEnvironment = Map.copyOf(fleetEnvironment);
+        this.registry = registry;
+        this.merged = merged;
+        scheduler.scheduleAtFixedRate(this::sample, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Starts {@code spec}'s instances; does not wait for them to be ready. */
+    public void start(AppSpec spec) throws IOException {
+        if (apps.containsKey(spec.name())) {
+            throw new IllegalArgumentException("an app named '" + spec.name() + "' is already running");
+        }
+        ManagedApp app = new ManagedApp(this, spec, new LogSink(logDirectory.resolve(spec.name() + ".log"), merged));
+        apps.put(spec.name(), app);
+        app.start();
+    }
+
+    /** Waits until every instance of {@code name} is ready. */
+    public boolean awaitReady(String name, Duration limit) throws InterruptedException {
+        return app(name).awaitReady(limit);
+    }
+
+    public void reload(String name) throws InterruptedException {
+        app(name).reload(Duration.ofSeconds(60));
+    }
+
+    public void restart(String name) {
+        app(name).restart();
+    }
+
+    public void scale(String name, int count) {
+        if (count < 0 || count > 256) {
+            throw new IllegalArgumentException("instances: " + count + " (expected: 0..256)");
+        }
+        app(name).scale(count);
+    }
+
+    /** Stops one app's instances (they stay listed, stopped). */
+    public void stop(String name) {
+        app(name).stop().join();
+    }
+
+    /** Stops every app, the last started first. */
+    public void stopAll() {
+        List<ManagedApp> reversed = new ArrayList<>(apps.values());
+        Collections.reverse(reversed);
+        for (ManagedApp app : reversed) {
+            app.stop().join();
+        }
+    }
+
+    public List<String> appNames() {
+        return List.copyOf(apps.keySet());
+    }
+
+    public List<InstanceInfo> list() {
+        List<InstanceInfo> all = new ArrayList<>();
+        for (ManagedApp app : List.copyOf(apps.values())) {
+            all.addAll(app.infos());
+        }
+        return all;
+    }
+
+    public Path logFile(String name) {
+        return app(name).logSink().file();
+    }
+
+    private ManagedApp app(String name) {
+        ManagedApp app = apps.get(name);
+        if (app == null) {
+            throw new IllegalArgumentException("no app named '" + name + "' (apps: " + String.join(", ", apps.keySet())
+                    + ")");
+        }
+        return app;
+    }
+
+    private void sample() {
+        for (ManagedApp app : List.copyOf(apps.values())) {
+            app.sample();
+        }
+    }
+
+    // Used by the processes it manages.
+
+    public Path baseDirectory() {
+        return baseDirectory;
+    }
+
+    public Map<String, String> fleetEnvironment() {
+        return fleetEnvironment;
+    }
+
+    public RegistryClient registry() {
+        return registry;
+    }
+
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    @Override
+    public void close() {
+        stopAll();
+        scheduler.shutdownNow();
+    }
+}

@@ -1,0 +1,78 @@
+package dev.flotilla.supervisor.impl;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * One app's log: every line of its instances, prefixed {@code app#slot | }, appended to
+ * {@code logs/APP.log} (rotated at {@value #MAX_BYTES} bytes, {@value #KEPT} old files kept) and
+ * copied to the supervisor's merged stream.
+ */
+public final class LogSink {
+
+    static final long MAX_BYTES = 10L << 20;
+    static final int KEPT = 3;
+
+    private final Path file;
+    private final PrintStream merged;
+    private OutputStream out;
+    private long size;
+
+    public LogSink(Path file, PrintStream merged) throws IOException {
+        this.file = file;
+        this.merged = merged;
+        Files.createDirectories(file.getParent());
+        open();
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public synchronized void line(String source, String line) {
+        String text = source + " | " + line + "\n";
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        try {
+            if (size + bytes.length > MAX_BYTES) {
+                rotate();
+            }
+            out.write(bytes);
+            out.flush();
+            size += bytes.length;
+        } catch (IOException e) {
+            merged.println("flotilla: cannot write " + file + ": " + e.getMessage());
+        }
+        if (merged != null) {
+            merged.print(text);
+            merged.flush();
+        }
+    }
+
+    private void open() throws IOException {
+        out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        size = Files.size(file);
+    }
+
+    private void rotate() throws IOException {
+        out.close();
+        for (int i = KEPT - 1; i >= 1; i--) {
+            Path older = file.resolveSibling(file.getFileName() + "." + i);
+            if (Files.exists(older)) {
+                Files.move(older, file.resolveSibling(file.getFileName() + "." + (i + 1)),
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Files.move(file, file.resolveSibling(file.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
+        open();
+    }
+
+    public synchronized void close() throws IOException {
+        out.close();
+    }
+}

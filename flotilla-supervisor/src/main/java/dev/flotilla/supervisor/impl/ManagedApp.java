@@ -1,0 +1,160 @@
+package dev.flotilla.supervisor.impl;
+
+import dev.flotilla.supervisor.AppSpec;
+import dev.flotilla.supervisor.InstanceInfo;
+import dev.flotilla.supervisor.Supervisor;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** One app's instances, and what can be done to all of them: start, reload, restart, scale, stop. */
+public final class ManagedApp {
+
+    private final Supervisor supervisor;
+    private final AppSpec spec;
+    private final LogSink log;
+    private final List<ManagedInstance> instances = new ArrayList<>();
+    private final AtomicInteger nextId = new AtomicInteger();
+
+    public ManagedApp(Supervisor supervisor, AppSpec spec, LogSink log) {
+        this.supervisor = supervisor;
+        this.spec = spec;
+        this.log = log;
+    }
+
+    public AppSpec spec() {
+        return spec;
+    }
+
+    LogSink log() {
+        return log;
+    }
+
+    Supervisor supervisor() {
+        return supervisor;
+    }
+
+    Path workingDirectory() {
+        return spec.cwd() == null ? supervisor.baseDirectory() : supervisor.baseDirectory().resolve(spec.cwd());
+    }
+
+    /** What {@code ls} shows of each instance. */
+    public List<InstanceInfo> infos() {
+        return instances().stream().map(ManagedInstance::info).toList();
+    }
+
+    /** Samples CPU and enforces max-memory; called once a second. */
+    public void sample() {
+        for (ManagedInstance instance : instances()) {
+            instance.sample();
+            instance.enforceMemory();
+        }
+    }
+
+    public LogSink logSink() {
+        return log;
+    }
+
+    synchronized List<ManagedInstance> instances() {
+        return List.copyOf(instances);
+    }
+
+    /** Starts the configured number of instances. */
+    public synchronized void start() {
+        for (int slot = 0; slot < spec.instanceCount(); slot++) {
+            ManagedInstance instance = newInstance(slot, portFor(slot));
+            instances.add(instance);
+            instance.start();
+        }
+    }
+
+    private ManagedInstance newInstance(int slot, int port) {
+        return new ManagedInstance(this, slot, spec.name() + "-" + nextId.getAndIncrement(), port);
+    }
+
+    private int portFor(int slot) {
+        if (spec.port() == null) {
+            return 0;
+        }
+        return spec.cluster() ? spec.port() : spec.port() + slot;
+    }
+
+    /** Waits until every instance is ready; false if one is not within {@code limit}. */
+    public boolean awaitReady(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        for (ManagedInstance instance : instances()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !instance.awaitReady(Duration.ofNanos(left))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Zero-downtime rolling replacement, one instance at a time: start the new one (cluster: on the shared
+     * port; fork: on a free port), wait until it is ready, then stop the old one (SIGTERM, which the SDK
+     * answers by draining, then SIGKILL after the kill timeout). Stops at the first replacement that does
+     * not become ready, leaving the old instance serving.
+     */
+    public void reload(Duration readyLimit) throws InterruptedException {
+        for (ManagedInstance old : instances()) {
+            ManagedInstance replacement = newInstance(old.slot, spec.cluster() || spec.port() == null ? old.port
+                    : freePort());
+            replacement.start();
+            if (!replacement.awaitReady(readyLimit)) {
+                replacement.stop().join();
+                throw new IllegalStateException("reload of " + spec.name() + " stopped: " + replacement.source()
+                        + " did not become ready within " + readyLimit.toSeconds() + " s; the old instance stays");
+            }
+            synchronized (this) {
+                instances.set(instances.indexOf(old), replacement);
+            }
+            old.stop().join();
+        }
+    }
+
+    /** Stops every instance, then starts them again (not rolling: there is a gap). */
+    public void restart() {
+        stop().join();
+        synchronized (this) {
+            instances.clear();
+        }
+        start();
+    }
+
+    /** Starts or stops instances until there are {@code count}. */
+    public void scale(int count) {
+        List<ManagedInstance> removed = new ArrayList<>();
+        synchronized (this) {
+            while (instances.size() < count) {
+                int slot = instances.size();
+                ManagedInstance instance = newInstance(slot, portFor(slot));
+                instances.add(instance);
+                instance.start();
+            }
+            while (instances.size() > count) {
+                removed.add(instances.remove(instances.size() - 1));
+            }
+        }
+        CompletableFuture.allOf(removed.stream().map(ManagedInstance::stop).toArray(CompletableFuture[]::new)).join();
+    }
+
+    public CompletableFuture<Void> stop() {
+        return CompletableFuture.allOf(instances().stream().map(ManagedInstance::stop)
+                .toArray(CompletableFuture[]::new));
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port: " + e.getMessage(), e);
+        }
+    }
+}
