@@ -3,11 +3,8 @@ package dev.flotilla.cli;
 import dev.flotilla.registry.HealthCheckConfig;
 import dev.flotilla.registry.RegistryOptions;
 import dev.flotilla.registry.RegistryServer;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -77,39 +74,7 @@ final class RegistryCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("flotilla registry: " + e.getMessage());
             return 2;
         }
-        Vertx vertx = Vertx.vertx();
-        RegistryServer server;
-        try {
-            server = RegistryServer.start(vertx, options).await(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            spec.commandLine().getErr().println("flotilla registry: cannot start: " + describe(e));
-            vertx.close().await(5, TimeUnit.SECONDS);
-            return 1;
-        }
-        Shutdown shutdown = Shutdown.onSignals();
-        spec.commandLine().getOut().println("registry listening on " + server.url());
-        spec.commandLine().getOut().flush();
-        shutdown.await();
-        long start = System.nanoTime();
-        try {
-            server.close().await(10, TimeUnit.SECONDS);
-        } finally {
-            vertx.close().await(10, TimeUnit.SECONDS);
-        }
-        LoggerFactory.getLogger(RegistryCommand.class).info("Registry stopped in {} ms",
-                (System.nanoTime() - start) / 1_000_000);
-        return 0;
-    }
-
-    private static String describe(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getMessage() == null) {
-            cause = cause.getCause();
-        }
-        String message = cause.getMessage();
-        if (message != null && message.contains("Address already in use")) {
-            return "the port is already in use (" + message + "); choose another with --port";
-        }
-        return message == null ? cause.getClass().getName() : message;
+        return ServerRun.untilSignalled(spec, "registry", "--port", vertx ->
+                RegistryServer.start(vertx, options).map(server -> new ServerRun.Started(server.url(), server::close)));
     }
 }

@@ -1,0 +1,41 @@
+package dev.flotilla.cli;
+
+import dev.flotilla.examples.greeter.GreeterService;
+import dev.flotilla.examples.users.UsersService;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code flotilla example NAME}: runs one of the example services with the environment of DESIGN.md. */
+@Command(name = "example", mixinStandardHelpOptions = true,
+        description = {"Run an example service (users, greeter) until SIGTERM or Ctrl-C.",
+            "Configured by the environment: PORT, FLOTILLA_REGISTRY, FLOTILLA_REDIS, FLOTILLA_INSTANCE, "
+                    + "FLOTILLA_TOKEN, FLOTILLA_REUSE_PORT."})
+final class ExampleCommand implements Callable<Integer> {
+
+    static final Map<String, Consumer<String[]>> EXAMPLES = Map.of(
+            "users", UsersService::main,
+            "greeter", GreeterService::main);
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME", description = "users or greeter")
+    String name;
+
+    @Override
+    public Integer call() {
+        Consumer<String[]> main = EXAMPLES.get(name);
+        if (main == null) {
+            spec.commandLine().getErr().println("flotilla example: no example '" + name
+                    + "' (expected one of: " + String.join(", ", EXAMPLES.keySet().stream().sorted().toList()) + ")");
+            return 2;
+        }
+        main.accept(new String[0]);
+        return 0;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.flotilla.cli.fleet;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
+/**
+ * Finds a {@code redis-server} for an embedded fleet: the one on PATH, else the Linux binary that the
+ * {@code com.github.codemonstur:embedded-redis} artifact carries, copied out of the jar once.
+ */
+final class EmbeddedRedis {
+
+    private static final String BUNDLED = "/redis-server-6.2.6-v5-linux-amd64";
+
+    private EmbeddedRedis() {
+    }
+
+    static List<String> command(Path workDirectory, int port) throws IOException {
+        return List.of(executable(workDirectory).toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no");
+    }
+
+    private static Path executable(Path workDirectory) throws IOException {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path candidate = Path.of(dir, "redis-server");
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        if (!System.getProperty("os.name").toLowerCase().contains("linux")
+                || !System.getProperty("os.arch").matches("amd64|x86_64")) {
+            throw new IOException("no redis-server on PATH and no bundled one for this platform; install Redis "
+                    + "or set redis: redis://HOST:PORT in flotilla.yaml");
+        }
+        Path target = workDirectory.resolve("bin").resolve("redis-server");
+        if (!Files.isExecutable(target)) {
+            Files.createDirectories(target.getParent());
+            try (InputStream in = EmbeddedRedis.class.getResourceAsStream(BUNDLED)) {
+                if (in == null) {
+                    throw new IOException("the bundled redis-server is missing from the jar");
+                }
+                Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            target.toFile().setExecutable(true, true);
+        }
+        return target;
+    }
+}

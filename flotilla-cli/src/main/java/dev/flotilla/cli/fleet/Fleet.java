@@ -1,0 +1,248 @@
+package dev.flotilla.cli.fleet;
+
+import dev.flotilla.core.registry.RegistryClient;
+import dev.flotilla.core.registry.RegistryClientOptions;
+import dev.flotilla.gateway.GatewayOptions;
+import dev.flotilla.gateway.GatewayServer;
+import dev.flotilla.gateway.RouteSpec;
+import dev.flotilla.gateway.RoutesConfig;
+import dev.flotilla.registry.RegistryOptions;
+import dev.flotilla.registry.RegistryServer;
+import dev.flotilla.supervisor.AppSpec;
+import dev.flotilla.supervisor.ControlServer;
+import dev.flotilla.supervisor.Supervisor;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A whole fleet on this machine from one {@code flotilla.yaml}: an embedded Redis (a supervised
+ * {@code redis-server}) unless the file names one, the registry and the gateway in this process, and
+ * the apps as supervised processes. Stops in reverse order.
+ */
+public final class Fleet implements AutoCloseable {
+
+    /** A reason the fleet cannot start, said so that the user knows what to change. */
+    public static final class StartFailure extends Exception {
+        public StartFailure(String message) {
+            super(message);
+        }
+    }
+
+    private final Path workDirectory;
+    private final Vertx vertx;
+    private RegistryServer registry;
+    private RegistryClient registryClient;
+    private GatewayServer gateway;
+    private Supervisor supervisor;
+    private ControlServer control;
+    private String redisUrl;
+
+    private Fleet(Path workDirectory) {
+        this.workDirectory = workDirectory;
+        this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    }
+
+    /** Where a fleet file's runtime files live: logs, the control socket, the extracted redis-server. */
+    public static Path workDirectory(Path fleetFile) {
+        return fleetFile.toAbsolutePath().getParent().resolve(".flotilla");
+    }
+
+    public static Path controlSocket(Path fleetFile) {
+        return workDirectory(fleetFile).resolve("control.sock");
+    }
+
+    /** Checks every port the fleet needs before anything starts. */
+    public static void preflight(FleetFile spec) throws StartFailure {
+        Map<Integer, String> ports = new LinkedHashMap<>();
+        ports.put(spec.registry().port(), "registry.port");
+        ports.put(spec.gateway().port(), "gateway.port");
+        ports.put(spec.gateway().adminPort(), "gateway.admin-port");
+        for (AppSpec app : spec.apps()) {
+            if (app.port() != null) {
+                int count = app.cluster() ? 1 : Math.max(1, app.instanceCount());
+                for (int i = 0; i < count; i++) {
+                    String owner = "port of app '" + app.name() + "'" + (count > 1 ? " (instance " + i + ")" : "");
+                    String clash = ports.putIfAbsent(app.port() + i, owner);
+                    if (clash != null) {
+                        throw new StartFailure("port " + (app.port() + i) + " is both the " + clash + " and the "
+                                + owner + "; give them different ports in flotilla.yaml");
+                    }
+                }
+            }
+        }
+        for (Map.Entry<Integer, String> port : ports.entrySet()) {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new InetSocketAddress("127.0.0.1", port.getKey()));
+            } catch (IOException e) {
+                throw new StartFailure("port " + port.getKey() + " (" + port.getValue() + ") is already in use; "
+                        + "stop what uses it (is another fleet up? try: flotilla down) or change "
+                        + port.getValue() + " in flotilla.yaml");
+            }
+        }
+    }
+
+    /** Starts everything and waits until every app is ready (or {@code readyLimit} passes). */
+    public static Fleet start(Path fleetFile, FleetFile spec, PrintStream merged, Runnable down,
+            Duration readyLimit) throws Exception {
+        preflight(spec);
+        Fleet fleet = new Fleet(workDirectory(fleetFile));
+        try {
+            fleet.startAll(fleetFile, spec, merged, down, readyLimit);
+            return fleet;
+        } catch (Exception e) {
+            fleet.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Path fleetFile, FleetFile spec, PrintStream merged, Runnable down, Duration readyLimit)
+            throws Exception {
+        registry = RegistryServer.start(vertx, new RegistryOptions().setPort(spec.registry().port()))
+                .await(30, TimeUnit.SECONDS);
+        registryClient = RegistryClient.create(vertx, new RegistryClientOptions(registry.url()));
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("FLOTILLA_REGISTRY", registry.url());
+        int redisPort = 0;
+        if (spec.redis().equals("embedded")) {
+            redisPort = freePort();
+            redisUrl = "redis://127.0.0.1:" + redisPort;
+        } else {
+            redisUrl = spec.redis();
+        }
+        env.put("FLOTILLA_REDIS", redisUrl);
+        if (!spec.amqp().equals("embedded")) {
+            env.put("FLOTILLA_AMQP", spec.amqp());
+        }
+        supervisor = new Supervisor(fleetFile.toAbsolutePath().getParent(), workDirectory.resolve("logs"), env,
+                registryClient, merged);
+        if (redisPort != 0) {
+            supervisor.start(new AppSpec("redis", null, null, EmbeddedRedis.command(workDirectory, redisPort), null,
+                    null, "1", "fork", null, null, null, null, null, false, null, null, null, null));
+            awaitPort(redisPort, Duration.ofSeconds(10), "the embedded redis-server");
+            supervisor.awaitReady("redis", Duration.ofSeconds(1));
+        }
+        gateway = GatewayServer.start(vertx, new GatewayOptions().setPort(spec.gateway().port())
+                        .setAdminPort(spec.gateway().adminPort()).setRegistryUrl(registry.url())
+                        .setRedisUrl(redisUrl).setRoutes(new RoutesConfig(spec.gateway().routes())))
+                .await(30, TimeUnit.SECONDS);
+        for (AppSpec app : spec.apps()) {
+            supervisor.start(app);
+        }
+        control = new ControlServer(controlSocket(fleetFile), supervisor, down);
+        long deadline = System.nanoTime() + readyLimit.toNanos();
+        List<String> late = new ArrayList<>();
+        for (AppSpec app : spec.apps()) {
+            if (!supervisor.awaitReady(app.name(), Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
+                late.add(app.name());
+            }
+        }
+        if (!late.isEmpty()) {
+            throw new StartFailure("not ready within " + readyLimit.toSeconds() + " s: " + String.join(", ", late)
+                    + "; see " + workDirectory.resolve("logs"));
+        }
+    }
+
+    public String gatewayUrl() {
+        return gateway.url();
+    }
+
+    public int gatewayAdminPort() {
+        return gateway.adminPort();
+    }
+
+    public String registryUrl() {
+        return registry.url();
+    }
+
+    public String redisUrl() {
+        return redisUrl;
+    }
+
+    /** What to try first: the file's {@code try} paths, else one curl per route. */
+    public static List<String> tryCommands(FleetFile spec, String gatewayUrl) {
+        List<String> commands = new ArrayList<>();
+        if (!spec.tryPaths().isEmpty()) {
+            spec.tryPaths().forEach(path -> commands.add("curl " + gatewayUrl + path));
+            return commands;
+        }
+        for (RouteSpec route : spec.gateway().routes()) {
+            String path = route.path().endsWith("/**") ? route.path().substring(0, route.path().length() - 3)
+                    : route.path();
+            commands.add("curl " + gatewayUrl + (path.isEmpty() ? "/" : path));
+        }
+        return commands;
+    }
+
+    private static void awaitPort(int port, Duration limit, String what) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        throw new StartFailure(what + " did not listen on port " + port + " within " + limit.toSeconds() + " s");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Stops the apps (last first), the gateway, the registry, then Redis. */
+    @Override
+    public void close() {
+        if (supervisor != null) {
+            List<String> apps = new ArrayList<>(supervisor.appNames());
+            apps.remove("redis");
+            Collections.reverse(apps);
+            for (String app : apps) {
+                supervisor.stop(app);
+            }
+        }
+        try {
+            if (gateway != null) {
+                gateway.close().await(10, TimeUnit.SECONDS);
+            }
+            if (registryClient != null) {
+                registryClient.close().await(5, TimeUnit.SECONDS);
+            }
+            if (registry != null) {
+                registry.close().await(10, TimeUnit.SECONDS);
+            }
+        } catch (Exception ignored) {
+            // closing anyway
+        }
+        if (supervisor != null) {
+            supervisor.close();
+        }
+        try {
+            if (control != null) {
+                control.close(); // last, so that `flotilla down` returns once everything has stopped
+            }
+        } catch (IOException ignored) {
+            // the socket file is gone already
+        }
+        try {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+            // closing anyway
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.flotilla.cli.fleet;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.flotilla.core.config.YamlConfig;
+import dev.flotilla.gateway.RouteSpec;
+import dev.flotilla.gateway.RoutesConfig;
+import dev.flotilla.supervisor.AppSpec;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code flotilla.yaml}: one file for a whole fleet.
+ * <pre>
+ * redis: embedded            # or redis://HOST:PORT
+ * amqp: embedded             # or amqp://...; handed to instances as FLOTILLA_AMQP
+ * registry: {port: 7070}
+ * gateway:
+ *   port: 8080
+ *   admin-port: 8081
+ *   routes: [...]            # the gateway's routes, as in a routes file
+ * apps: [...]                # see AppSpec
+ * try: [/api/users]          # paths through the gateway that `up` suggests once ready (default: the routes)
+ * </pre>
+ */
+public record FleetFile(String redis, String amqp, Registry registry, Gateway gateway, List<AppSpec> apps,
+        @JsonProperty("try") List<String> tryPaths) {
+
+    public FleetFile {
+        redis = redis == null ? "embedded" : redis;
+        if (!redis.equals("embedded") && !redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
+            throw new IllegalArgumentException("redis: '" + redis + "' (expected embedded or redis://HOST:PORT)");
+        }
+        amqp = amqp == null ? "embedded" : amqp;
+        if (!amqp.equals("embedded") && !amqp.startsWith("amqp://") && !amqp.startsWith("amqps://")) {
+            throw new IllegalArgumentException("amqp: '" + amqp + "' (expected embedded or amqp://HOST:PORT)");
+        }
+        registry = registry == null ? new Registry(null) : registry;
+        gateway = gateway == null ? new Gateway(null, null, null) : gateway;
+        apps = apps == null ? List.of() : List.copyOf(apps);
+        tryPaths = tryPaths == null ? List.of() : List.copyOf(tryPaths);
+        Set<String> names = new HashSet<>(Set.of("redis"));
+        for (AppSpec app : apps) {
+            if (!names.add(app.name())) {
+                throw new IllegalArgumentException("apps: the name '" + app.name() + "' is used twice"
+                        + (app.name().equals("redis") ? " ('redis' is the embedded Redis)" : ""));
+            }
+        }
+    }
+
+    /** The registry's settings. */
+    public record Registry(Integer port) {
+        public Registry {
+            port = port == null ? 7070 : port;
+        }
+    }
+
+    /** The gateway's settings and routes. */
+    public record Gateway(Integer port, Integer adminPort, List<RouteSpec> routes) {
+        public Gateway {
+            port = port == null ? 8080 : port;
+            adminPort = adminPort == null ? 8081 : adminPort;
+            routes = routes == null ? List.of() : List.copyOf(routes);
+            new RoutesConfig(routes); // checks ids are unique
+        }
+    }
+
+    public static FleetFile read(Path file) {
+        return YamlConfig.read(file, FleetFile.class);
+    }
+}

@@ -1,0 +1,191 @@
+package dev.flotilla.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flotilla.cli.fleet.Fleet;
+import dev.flotilla.supervisor.ControlServer;
+import dev.flotilla.supervisor.InstanceInfo;
+import dev.flotilla.testing.Eventually;
+import dev.flotilla.testing.JavaProcess;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** {@code flotilla up} as a real child process: a fleet with embedded Redis, registry, gateway and apps. */
+class FleetTest {
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static JsonArray ls(Path file) throws Exception {
+        JsonObject[] answer = new JsonObject[1];
+        ControlServer.request(Fleet.controlSocket(file), new JsonObject().put("cmd", "ls"),
+                line -> answer[0] = new JsonObject(line));
+        return answer[0].getJsonArray("instances");
+    }
+
+    @Test
+    void clusterModeReloadUnderLoadAndNothingLeftAfterTheSupervisorIsKilled() throws Exception {
+        Path dir = Files.createTempDirectory("fleet-");
+        Path file = dir.resolve("flotilla.yaml");
+        int registry = freePort();
+        int gateway = freePort();
+        int admin = freePort();
+        int users = freePort();
+        Files.writeString(file, """
+                redis: embedded
+                registry: {port: %d}
+                gateway:
+                  port: %d
+                  admin-port: %d
+                  routes:
+                    - path: /api/whoami
+                      service: users
+                      rewrite: /whoami
+                apps:
+                  - name: users
+                    main: dev.flotilla.examples.users.UsersService
+                    instances: 2
+                    mode: cluster
+                    port: %d
+                    ready: registered
+                """.formatted(registry, gateway, admin, users));
+        try (JavaProcess up = JavaProcess.start(Flotilla.class, "up", "-f", file.toString())) {
+            up.awaitLine("flotilla: the fleet is up", Duration.ofSeconds(90));
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+            // Cluster mode: two processes on one port; the kernel spreads new connections over them.
+            Set<String> answered = new HashSet<>();
+            for (int i = 0; i < 60 && answered.size() < 2; i++) {
+                HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                answered.add(new JsonObject(fresh.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + users + "/whoami")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).getString("instance"));
+            }
+            assertThat(answered).containsExactlyInAnyOrder("users-0", "users-1");
+
+            // A rolling reload under constant load through the gateway: no request fails.
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicInteger ok = new AtomicInteger();
+            List<String> failures = new CopyOnWriteArrayList<>();
+            Set<String> instances = ConcurrentHashMap.newKeySet();
+            List<Thread> load = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                Thread thread = new Thread(() -> {
+                    while (running.get()) {
+                        try {
+                            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + gateway + "/api/whoami"))
+                                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                            if (response.statusCode() == 200) {
+                                ok.incrementAndGet();
+                                instances.add(new JsonObject(response.body()).getString("instance"));
+                            } else {
+                                failures.add(response.statusCode() + " " + response.body());
+                            }
+                        } catch (Exception e) {
+                            failures.add(e.toString());
+                        }
+                    }
+                });
+                thread.start();
+                load.add(thread);
+            }
+            Thread.sleep(1_000);
+            List<String> reply = new ArrayList<>();
+            ControlServer.request(Fleet.controlSocket(file), new JsonObject().put("cmd", "reload").put("app", "users"),
+                    reply::add);
+            assertThat(new JsonObject(reply.get(0)).getBoolean("ok")).as(reply.toString()).isTrue();
+            Thread.sleep(1_000);
+            running.set(false);
+            for (Thread thread : load) {
+                thread.join();
+            }
+            assertThat(failures).isEmpty();
+            assertThat(ok.get()).isGreaterThan(100);
+            assertThat(instances).as("a new instance answered").containsAnyOf("users-2", "users-3");
+            List<String> ids = new ArrayList<>();
+            for (Object o : ls(file)) {
+                ids.add(InstanceInfo.fromJson((JsonObject) o).id());
+            }
+            assertThat(ids).containsExactly("redis-0", "users-2", "users-3");
+
+            // kill -9 of the supervisor takes every child with it, the embedded Redis too.
+            List<Long> children = new ArrayList<>();
+            for (Object o : ls(file)) {
+                children.add(InstanceInfo.fromJson((JsonObject) o).pid());
+            }
+            assertThat(children).hasSize(3).doesNotContain(0L);
+            up.signal("KILL");
+            for (long pid : children) {
+                Eventually.await("child " + pid + " gone", Duration.ofSeconds(15),
+                        () -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+            }
+        }
+    }
+
+    @Test
+    void aBrokenFileOrATakenPortStopsUpBeforeAnythingStarts() throws Exception {
+        Path dir = Files.createTempDirectory("fleet-");
+        Path file = dir.resolve("flotilla.yaml");
+        Files.writeString(file, "apps:\n  - name: web\n    command: [sleep, '1']\n    instancs: 2\n");
+        try (JavaProcess up = JavaProcess.start(Flotilla.class, "up", "-f", file.toString())) {
+            assertThat(up.waitFor(Duration.ofSeconds(30))).isEqualTo(2);
+            assertThat(up.stderr()).contains(file + ":4: apps[0]: unknown key 'instancs'");
+        }
+        try (ServerSocket taken = new ServerSocket(0)) {
+            Files.writeString(file, "registry: {port: " + taken.getLocalPort() + "}\n");
+            try (JavaProcess up = JavaProcess.start(Flotilla.class, "up", "-f", file.toString())) {
+                assertThat(up.waitFor(Duration.ofSeconds(30))).isEqualTo(1);
+                assertThat(up.stderr()).contains("port " + taken.getLocalPort() + " (registry.port) is already in use");
+            }
+        }
+    }
+
+    @Test
+    void downStopsEverythingAndUpExitsZero() throws Exception {
+        Path dir = Files.createTempDirectory("fleet-");
+        Path file = dir.resolve("flotilla.yaml");
+        Files.writeString(file, """
+                registry: {port: %d}
+                gateway: {port: %d, admin-port: %d}
+                apps:
+                  - name: sleepers
+                    command: [sleep, '300']
+                    instances: 2
+                """.formatted(freePort(), freePort(), freePort()));
+        try (JavaProcess up = JavaProcess.start(Flotilla.class, "up", "-f", file.toString())) {
+            up.awaitLine("flotilla: the fleet is up", Duration.ofSeconds(60));
+            List<Long> children = new ArrayList<>();
+            for (Object o : ls(file)) {
+                children.add(InstanceInfo.fromJson((JsonObject) o).pid());
+            }
+            assertThat(children).hasSize(3); // the embedded Redis and two sleepers
+            ControlServer.request(Fleet.controlSocket(file), new JsonObject().put("cmd", "down"), line -> { });
+            assertThat(up.waitFor(Duration.ofSeconds(30))).isZero();
+            for (long pid : children) {
+                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid %d", pid).isFalse();
+            }
+            assertThat(Files.exists(Fleet.controlSocket(file))).isFalse();
+        }
+    }
+}
