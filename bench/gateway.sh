@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Gateway benchmark: the Flotilla gateway against nginx as the equivalent reverse proxy (keep-alive
+# upstreams, round-robin), both in front of the same two nginx backends, measured with wrk on loopback in
+# one run, interleaved, after a warm-up. Prints requests/s, p50/p99, CPU per request, resident memory,
+# start-up time, and the ratio Flotilla/nginx.
+# Needs: a JDK, Maven, nginx and wrk (Debian packages: nginx-light wrk; installed here when missing).
+# Knobs: DURATION (s per measured round, default 15), ROUNDS (default 3), WARMUP (s, default 30),
+#        CONNECTIONS (default 64), THREADS (wrk threads, default 1).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+duration=${DURATION:-15}; rounds=${ROUNDS:-3}; warmup=${WARMUP:-30}
+connections=${CONNECTIONS:-64}; threads=${THREADS:-1}
+if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq wrk nginx-light >/dev/null
+fi
+mvn -q -B -DskipTests -pl flotilla-cli -am package
+. bench/lib.sh
+
+b1=$(free_port); b2=$(free_port); nginx_proxy=$(free_port); registry=$(free_port); gateway=$(free_port)
+admin=$(free_port)
+
+# Two backends and the nginx proxy, in one nginx master with one worker per proxy role.
+mkdir -p "$work/nginx/logs"
+cat >"$work/nginx/backends.conf" <<CONF
+worker_processes 1;
+pid $work/nginx/backends.pid;
+error_log $work/nginx/logs/backends.err warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  server { listen 127.0.0.1:$b1; keepalive_requests 100000; location / { return 200 'hello from b1\n'; } }
+  server { listen 127.0.0.1:$b2; keepalive_requests 100000; location / { return 200 'hello from b2\n'; } }
+}
+CONF
+cat >"$work/nginx/proxy.conf" <<CONF
+worker_processes 1;
+pid $work/nginx/proxy.pid;
+error_log $work/nginx/logs/proxy.err warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream backends { server 127.0.0.1:$b1; server 127.0.0.1:$b2; keepalive 64; }
+  server {
+    listen 127.0.0.1:$nginx_proxy;
+    keepalive_requests 100000;
+    location /api/ {
+      proxy_pass http://backends/;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+    }
+  }
+}
+CONF
+nginx -p "$work/nginx" -c "$work/nginx/backends.conf" -g 'daemon off;' & pids+=($!)
+nginx -p "$work/nginx" -c "$work/nginx/proxy.conf" -g 'daemon off;' & nginx_master=$!; pids+=($nginx_master)
+
+java -jar flotilla-cli/target/flotilla.jar registry --port "$registry" >"$work/registry.out" 2>"$work/registry.err" &
+pids+=($!)
+until grep -q listening "$work/registry.out" 2>/dev/null; do sleep 0.1; done
+register() { # keeps both backends registered (re-registering is the heartbeat)
+  while true; do
+    for b in $b1 $b2; do
+      curl -s -o /dev/null -X PUT "http://127.0.0.1:$registry/v1/instances/backend-$b" \
+        -d "{\"service\":\"hello\",\"version\":\"1.0.0\",\"host\":\"127.0.0.1\",\"port\":$b,\"healthPath\":\"/\"}"
+    done
+    sleep 3
+  done
+}
+register & pids+=($!)
+cat >"$work/routes.yaml" <<YAML
+routes:
+  - path: /api/**
+    service: hello
+    strip-prefix: true
+YAML
+started=$(date +%s%N)
+./flotilla gateway --port "$gateway" --admin-port "$admin" \
+  --registry "http://127.0.0.1:$registry" --routes "$work/routes.yaml" >"$work/gateway.out" 2>"$work/gateway.err" &
+gateway_pid=$!; pids+=($gateway_pid)
+until grep -q listening "$work/gateway.out" 2>/dev/null; do sleep 0.01; done
+ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+until curl -sf "http://127.0.0.1:$gateway/api/" >/dev/null; do sleep 0.01; done
+first_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+curl -sf "http://127.0.0.1:$nginx_proxy/api/" >/dev/null
+nginx_pid=$(ps --ppid "$nginx_master" -o pid= | tr -d ' ') # the worker does the proxying
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+# run NAME PORT PID SECONDS: one wrk run; prints "req/s p50_ms p99_ms cpu_us_per_request"
+run() {
+  local name=$1 port=$2 pid=$3 secs=$4 before after out rps p50 p99 requests
+  before=$(cpu_ticks "$pid")
+  out=$(wrk -t"$threads" -c"$connections" -d"${secs}s" --latency "http://127.0.0.1:$port/api/")
+  after=$(cpu_ticks "$pid")
+  rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+  requests=$(awk '/requests in/{print $1}' <<<"$out")
+  p50=$(awk '$1=="50%"{print $2}' <<<"$out")
+  p99=$(awk '$1=="99%"{print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx|Socket errors/{print}' <<<"$out")
+  [ -z "$errors" ] || echo "  $name: $errors" >&2
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99") $(awk -v t=$((after - before)) -v hz="$hz" -v n="$requests" \
+    'BEGIN{printf "%.1f", t / hz * 1e6 / n}')"
+}
+
+echo "gateway ready (printed 'listening') after ${ready_ms} ms; first 200 through it after ${first_ms} ms"
+read -r rps p50 p99 cpu <<<"$(run flotilla "$gateway" "$gateway_pid" 10)"
+echo "cold (first 10 s of load): flotilla $rps req/s, p50 $p50 ms, p99 $p99 ms, ${cpu} µs CPU/request"
+echo "warming up for ${warmup} s..."
+run flotilla "$gateway" "$gateway_pid" "$warmup" >/dev/null
+run nginx "$nginx_proxy" "$nginx_pid" 5 >/dev/null
+
+printf '%-6s %-9s %10s %8s %8s %12s\n' round proxy "req/s" "p50 ms" "p99 ms" "CPU µs/req"
+sum_f=0; sum_n=0; p99_f=0; p99_n=0
+for r in $(seq 1 "$rounds"); do
+  read -r rps p50 p99 cpu <<<"$(run nginx "$nginx_proxy" "$nginx_pid" "$duration")"
+  printf '%-6s %-9s %10s %8s %8s %12s\n' "$r" nginx "$rps" "$p50" "$p99" "$cpu"
+  sum_n=$(awk -v a="$sum_n" -v b="$rps" 'BEGIN{print a+b}'); p99_n=$(awk -v a="$p99_n" -v b="$p99" 'BEGIN{print a+b}')
+  read -r rps p50 p99 cpu <<<"$(run flotilla "$gateway" "$gateway_pid" "$duration")"
+  printf '%-6s %-9s %10s %8s %8s %12s\n' "$r" flotilla "$rps" "$p50" "$p99" "$cpu"
+  sum_f=$(awk -v a="$sum_f" -v b="$rps" 'BEGIN{print a+b}'); p99_f=$(awk -v a="$p99_f" -v b="$p99" 'BEGIN{print a+b}')
+done
+rss_f=$(( $(awk '/VmRSS/{print $2}' "/proc/$gateway_pid/status") / 1024 ))
+rss_n=$(( $(awk '/VmRSS/{print $2}' "/proc/$nginx_master/status") / 1024 ))
+rss_nw=$(( $(awk '/VmRSS/{print $2}' "/proc/$nginx_pid/status") / 1024 ))
+echo "resident memory after the run: flotilla gateway ${rss_f} MB; nginx proxy master ${rss_n} MB + worker ${rss_nw} MB"
+awk -v f="$sum_f" -v n="$sum_n" -v pf="$p99_f" -v pn="$p99_n" 'BEGIN{
+  printf "throughput ratio flotilla/nginx: %.2f   p99 ratio flotilla/nginx: %.2f\n", f/n, pf/pn }'
