@@ -32,10 +32,19 @@ public final class Upstreams {
      */
     public Upstream get(String service, VersionRange range, OutlierPolicy policy) {
         String key = service + "@" + range + "/" + policy;
+        Upstream existing = byKey.get(key);
+        return existing != null ? existing : create(key, service, range, policy);
+    }
+
+    /**
+     * Creates under the same lock as {@link #onChange}: otherwise a change pushed while the upstream is
+     * being created could land before it is listed and be missed, leaving it without instances.
+     */
+    private synchronized Upstream create(String key, String service, VersionRange range, OutlierPolicy policy) {
         return byKey.computeIfAbsent(key, k -> {
             Upstream upstream = new Upstream(service, range, policy, RetryBudget.standard());
-            upstream.update(watch.instances(service));
             byService.computeIfAbsent(service, s -> new CopyOnWriteArrayList<>()).add(upstream);
+            upstream.update(watch.instances(service));
             return upstream;
         });
     }
@@ -44,7 +53,7 @@ public final class Upstreams {
         return byKey.values();
     }
 
-    private void onChange(RegistryEvent event) {
+    private synchronized void onChange(RegistryEvent event) {
         List<Upstream> affected = byService.get(event.instance().service());
         if (affected != null) {
             var instances = watch.instances(event.instance().service());
