@@ -5,6 +5,7 @@ import dev.flotilla.cli.fleet.FleetFile;
 import dev.flotilla.core.config.ConfigException;
 import dev.flotilla.core.lifecycle.Shutdown;
 import dev.flotilla.supervisor.ControlServer;
+import dev.flotilla.supervisor.JavaCommand;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.io.IOException;
@@ -94,9 +95,9 @@ final class UpCommand implements Callable<Integer> {
         if (new File("/usr/bin/setsid").canExecute()) {
             command.add("/usr/bin/setsid"); // its own session: a Ctrl-C in this terminal must not reach it
         }
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx192m", "-cp", System.getProperty("java.class.path"),
-                Flotilla.class.getName(), "up", "-f", file.toAbsolutePath().toString()));
+        command.addAll(JavaCommand.forMainClass(List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx192m"),
+                Flotilla.class.getName()));
+        command.addAll(List.of("up", "-f", file.toAbsolutePath().toString()));
         Process daemon = new ProcessBuilder(command).redirectOutput(log.toFile()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         AtomicBoolean ready = new AtomicBoolean();

@@ -5,6 +5,7 @@ import dev.flotilla.core.registry.InstanceStatus;
 import dev.flotilla.core.registry.Registration;
 import dev.flotilla.supervisor.AppSpec;
 import dev.flotilla.supervisor.InstanceInfo;
+import dev.flotilla.supervisor.JavaCommand;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -80,14 +81,12 @@ final class ManagedInstance {
         }
         AppSpec spec = app.spec();
         List<String> command = new ArrayList<>(List.of("bash", "-c", WRAPPER, "flotilla-instance"));
-        if (spec.main() != null || spec.jar() != null) {
+        if (spec.main() != null) {
+            command.addAll(JavaCommand.forMainClass(spec.javaOptions(), spec.main()));
+        } else if (spec.jar() != null) {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(spec.javaOptions());
-            if (spec.main() != null) {
-                command.addAll(List.of("-cp", System.getProperty("java.class.path"), spec.main()));
-            } else {
-                command.addAll(List.of("-jar", spec.jar()));
-            }
+            command.addAll(List.of("-jar", spec.jar()));
         } else {
             command.addAll(spec.command());
         }
