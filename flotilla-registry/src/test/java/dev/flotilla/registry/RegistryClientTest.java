@@ -2,6 +2,7 @@ package dev.flotilla.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flotilla.core.http.HttpFailure;
 import dev.flotilla.core.registry.Instance;
 import dev.flotilla.core.registry.InstanceStatus;
 import dev.flotilla.core.registry.InstanceWatch;
@@ -60,6 +61,19 @@ class RegistryClientTest {
 
         client.close().await(10, TimeUnit.SECONDS);
         assertThat(Http.get(registry.url() + "/v1/instances/u-1").status()).isEqualTo(404);
+    }
+
+    @Test
+    void looksUpOneInstanceByIdAndFailsWith404ForAnUnknownOne() throws Exception {
+        client.register(instance("u-1", 30)).await(10, TimeUnit.SECONDS).status(InstanceStatus.UP)
+                .await(10, TimeUnit.SECONDS);
+        Instance found = client.instance("u-1").await(10, TimeUnit.SECONDS);
+        assertThat(found.service()).isEqualTo("users");
+        assertThat(found.status()).isEqualTo(InstanceStatus.UP);
+        Throwable missing = client.instance("nobody").toCompletionStage().toCompletableFuture()
+                .handle((ok, e) -> e).get(10, TimeUnit.SECONDS);
+        assertThat(missing).isInstanceOf(HttpFailure.class);
+        assertThat(((HttpFailure) missing).status()).isEqualTo(404);
     }
 
     @Test

@@ -97,6 +97,15 @@ class SupervisorTest {
     }
 
     @Test
+    void readyRegisteredWaitsForTheInstanceItselfWhateverServiceNameItRegistersUnder() throws Exception {
+        supervisor.start(new AppSpec("web-app", RenamedServiceMain.class.getName(), null, null, null, null, "1",
+                "fork", null, null, null, null, "registered", false, null, null, Duration.ofSeconds(2), null));
+        assertThat(supervisor.awaitReady("web-app", Duration.ofSeconds(30))).isTrue();
+        var registered = registryClient.discover("renamed", null, true).await(5, TimeUnit.SECONDS);
+        assertThat(registered).extracting(i -> i.id()).containsExactly(only("web-app").id());
+    }
+
+    @Test
     void aCrashLoopStopsAfterTheMaximumRestarts() throws Exception {
         supervisor.start(app("crasher", List.of("sh", "-c", "echo starting; exit 3"), null, null, false,
                 new RestartPolicy(Duration.ofMillis(20), Duration.ofMillis(80), null, 3, Duration.ofMinutes(1)), null));

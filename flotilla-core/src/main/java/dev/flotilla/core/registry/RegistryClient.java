@@ -31,6 +31,9 @@ public interface RegistryClient {
      */
     Future<Void> setStatus(String instanceId, InstanceStatus status, String reason);
 
+    /** One instance by its id. Fails with a 404 {@code HttpFailure} when the registry does not know it. */
+    Future<Instance> instance(String instanceId);
+
     /** Every service the registry knows. */
     Future<List<ServiceSummary>> services();
 

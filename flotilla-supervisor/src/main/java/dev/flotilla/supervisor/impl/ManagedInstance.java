@@ -256,8 +256,9 @@ final class ManagedInstance {
         if (ready.equals("registered")) {
             var registry = app.supervisor().registry();
             try {
-                return registry != null && registry.discover(app.spec().name(), null, true).toCompletionStage()
-                        .toCompletableFuture().get(2, TimeUnit.SECONDS).stream().anyMatch(i -> i.id().equals(id));
+                // By the id given in FLOTILLA_INSTANCE: the service may register under any name.
+                return registry != null && registry.instance(id).toCompletionStage().toCompletableFuture()
+                        .get(2, TimeUnit.SECONDS).status() == InstanceStatus.UP;
             } catch (Exception e) {
                 return false;
             }

@@ -85,6 +85,12 @@ public final class HttpRegistryClient implements RegistryClient {
     }
 
     @Override
+    public Future<Instance> instance(String instanceId) {
+        return call(HttpMethod.GET, "/v1/instances/" + encode(instanceId), null)
+                .map(json -> Instance.fromJson(json.getJsonObject("instance")));
+    }
+
+    @Override
     public Future<List<ServiceSummary>> services() {
         return call(HttpMethod.GET, "/v1/services", null).map(json -> {
             List<ServiceSummary> result = new ArrayList<>();
