@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,6 +93,20 @@ class HostileInputTest {
         assertThat(seen.uri()).isEqualTo("/api/users/te");
         assertThat(seen.headers().contains("Content-Length")).isFalse();
         assertThat(seen.headers().get("Transfer-Encoding")).isEqualTo("chunked");
+    }
+
+    @Test
+    void hopByHopHeadersAndTheHeadersConnectionNamesAreNotForwarded() throws Exception {
+        backend.seen.clear();
+        exchange("GET /api/users/hop HTTP/1.1\r\nHost: x\r\nConnection: close, X-Private\r\nX-Private: secret\r\n"
+                + "Keep-Alive: timeout=5\r\nProxy-Authorization: Basic eA==\r\nTE: trailers\r\nTrailer: X-Sum\r\n"
+                + "Proxy-Connection: keep-alive\r\nX-Kept: yes\r\n\r\n");
+        var headers = backend.seen.get(0).headers();
+        assertThat(headers.get("X-Kept")).isEqualTo("yes");
+        for (String name : List.of("X-Private", "Keep-Alive", "Proxy-Authorization", "TE", "Trailer",
+                "Proxy-Connection")) {
+            assertThat(headers.contains(name)).as(name).isFalse();
+        }
     }
 
     @Test

@@ -13,6 +13,9 @@ class TraceParentTest {
         assertThat(TraceParent.isValid(next)).isTrue();
         assertThat(TraceParent.traceId(next)).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
         assertThat(next).isNotEqualTo(incoming).endsWith("-01");
+        String unsampled = TraceParent.next("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00");
+        assertThat(unsampled).startsWith("00-4bf92f3577b34da6a3ce929d0e0e4736-").endsWith("-00");
+        assertThat(TraceParent.isValid(unsampled)).isTrue();
     }
 
     @Test

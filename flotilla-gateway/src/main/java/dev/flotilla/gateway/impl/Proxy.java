@@ -417,6 +417,9 @@ final class Proxy implements Handler<HttpServerRequest> {
 
     /** The other header names a Connection header lists (usually none: "keep-alive" and "close" are common). */
     private static List<String> connectionOptions(String connection) {
+        if (connection.equalsIgnoreCase("keep-alive") || connection.equalsIgnoreCase("close")) {
+            return List.of(); // nearly every message: nothing to split
+        }
         List<String> names = null;
         for (String option : connection.split(",")) {
             String name = option.trim();
