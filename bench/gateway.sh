@@ -20,7 +20,7 @@ mvn -q -B -DskipTests -pl flotilla-cli -am package
 b1=$(free_port); b2=$(free_port); nginx_proxy=$(free_port); registry=$(free_port); gateway=$(free_port)
 admin=$(free_port)
 
-# Two backends and the nginx proxy, in one nginx master with one worker per proxy role.
+# Two backends and the nginx proxy: two nginx processes (backends, proxy) with one worker each.
 mkdir -p "$work/nginx/logs"
 cat >"$work/nginx/backends.conf" <<CONF
 worker_processes 1;

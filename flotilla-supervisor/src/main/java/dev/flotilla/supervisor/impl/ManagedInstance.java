@@ -15,7 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -84,9 +83,7 @@ final class ManagedInstance {
         if (spec.main() != null) {
             command.addAll(JavaCommand.forMainClass(spec.javaOptions(), spec.main()));
         } else if (spec.jar() != null) {
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(spec.javaOptions());
-            command.addAll(List.of("-jar", spec.jar()));
+            command.addAll(JavaCommand.forJar(spec.javaOptions(), spec.jar()));
         } else {
             command.addAll(spec.command());
         }
