@@ -28,6 +28,10 @@ import java.util.Set;
  * @param rewrite       replace the path's literal part with this before forwarding
  * @param timeout       how long the upstream may stay silent, per attempt (default 30s)
  * @param connectTimeout how long connecting may take (default 2s)
+ * @param attemptTimeout how long an idempotent request without a body waits for the first byte of an answer
+ *                      before it is abandoned (counted against the instance) and tried on another instance
+ *                      (default 2s; {@code 0s} waits the whole {@code timeout}); once the answer has begun,
+ *                      {@code timeout} applies
  * @param retries       further attempts on other instances (default 2), see core's {@code Failover}
  * @param loadBalancer  {@code round-robin} (default), {@code weighted-round-robin}, {@code least-requests},
  *                      {@code consistent-hash}
@@ -52,6 +56,7 @@ public record RouteSpec(
         String rewrite,
         Duration timeout,
         Duration connectTimeout,
+        Duration attemptTimeout,
         Integer retries,
         String loadBalancer,
         String hashOn,
@@ -95,6 +100,11 @@ public record RouteSpec(
         }
         timeout = positive("timeout", timeout, Duration.ofSeconds(30));
         connectTimeout = positive("connect-timeout", connectTimeout, Duration.ofSeconds(2));
+        attemptTimeout = attemptTimeout == null ? Duration.ofSeconds(2) : attemptTimeout;
+        if (attemptTimeout.isNegative()) {
+            throw new IllegalArgumentException("attempt-timeout: " + Durations.format(attemptTimeout)
+                    + " (expected: >= 0; 0s waits the whole timeout)");
+        }
         retries = retries == null ? 2 : retries;
         if (retries < 0 || retries > 10) {
             throw new IllegalArgumentException("retries: " + retries + " (expected: 0..10)");

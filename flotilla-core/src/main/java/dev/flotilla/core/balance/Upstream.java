@@ -199,6 +199,11 @@ public final class Upstream {
         }
     }
 
+    /** Ends a request on {@code endpoint} whose outcome says nothing about the instance (the client's fault). */
+    public void releaseUncounted(Endpoint endpoint) {
+        endpoint.release();
+    }
+
     private synchronized void tryEject(Endpoint endpoint, long now) {
         if (endpoint.isEjected(now)) {
             return;

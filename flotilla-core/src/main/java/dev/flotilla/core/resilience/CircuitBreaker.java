@@ -102,6 +102,17 @@ public final class CircuitBreaker {
         }
     }
 
+    /**
+     * Ends a request that {@link #tryAcquire} let through without an outcome that says anything about the
+     * service (the client hung up, or sent a body that could not be read): a half-open breaker gets its
+     * trial back, a closed one counts nothing.
+     */
+    public synchronized void onIgnored() {
+        if (state == State.HALF_OPEN) {
+            trialsLeft++;
+        }
+    }
+
     private void open(long now) {
         state = State.OPEN;
         opened++;

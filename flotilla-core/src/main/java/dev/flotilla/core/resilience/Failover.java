@@ -18,8 +18,10 @@ import java.util.function.Predicate;
  * its method; one that may have reached it (timeout, reset) only when it is idempotent. Each retry goes
  * to an instance not tried yet while there is one (then to any), and needs a token from the upstream's
  * {@link RetryBudget}. Every attempt
- * feeds outlier detection: failures count, and so do answers that {@code countsAsFailure} rejects (5xx,
- * when the caller asks), though those are returned, not retried.
+ * feeds outlier detection: the instance's own failures count, and so do answers that {@code countsAsFailure}
+ * rejects (5xx, when the caller asks), though those are returned, not retried. A stale pooled connection
+ * is retried like a reset but not held against the instance; a failure that is the client's
+ * ({@link UpstreamFailure.Kind#CLIENT}) ends the call at once and counts for nothing.
  */
 public final class Failover {
 
@@ -78,8 +80,13 @@ public final class Failover {
                 return;
             }
             UpstreamFailure failure = UpstreamFailure.of(ar.cause());
-            upstream.release(endpoint, true, micros);
-            boolean safe = failure.kind() == UpstreamFailure.Kind.CONNECT || call.idempotent();
+            if (failure.kind().isInstanceFault()) {
+                upstream.release(endpoint, true, micros);
+            } else {
+                upstream.releaseUncounted(endpoint);
+            }
+            boolean safe = failure.kind() == UpstreamFailure.Kind.CONNECT
+                    || call.idempotent() && failure.kind() != UpstreamFailure.Kind.CLIENT;
             if (safe && tried.size() <= call.maxRetries() && upstream.retryBudget().tryRetry()) {
                 attempt(upstream, call, attempt, countsAsFailure, tried, promise, failure);
             } else {

@@ -5,8 +5,11 @@ import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Why a call to an upstream instance failed, in the terms retries and outlier detection care about:
- * did the request reach the instance or not.
+ * Why a call to an upstream instance failed, in the terms retries and outlier detection care about: did
+ * the request reach the instance, and whose fault was it. Only the instance's own failures
+ * ({@link Kind#CONNECT}, {@link Kind#TIMEOUT}, {@link Kind#RESET}, see {@link Kind#isInstanceFault}) eject
+ * it or open a breaker; a client that hangs up or sends a broken body, and a pooled connection that went
+ * stale, say nothing about the instance.
  */
 public final class UpstreamFailure extends RuntimeException {
 
@@ -19,7 +22,19 @@ public final class UpstreamFailure extends RuntimeException {
         /** The instance did not answer in time. */
         TIMEOUT,
         /** The connection broke after the request was (maybe partly) sent. */
-        RESET
+        RESET,
+        /**
+         * A keep-alive connection from the pool was closed by the instance before it answered (it closes
+         * idle connections without saying so): the pool's fault; worth a retry on a fresh connection.
+         */
+        STALE,
+        /** The client hung up, stalled, or sent a body that could not be read: never retried. */
+        CLIENT;
+
+        /** Whether this failure counts against the instance (outlier ejection, breakers). */
+        public boolean isInstanceFault() {
+            return this == CONNECT || this == TIMEOUT || this == RESET;
+        }
     }
 
     private final Kind kind;
@@ -36,6 +51,17 @@ public final class UpstreamFailure extends RuntimeException {
     /** A failure while obtaining a connection: the request certainly did not reach the instance. */
     public static UpstreamFailure connect(Throwable cause) {
         return new UpstreamFailure(Kind.CONNECT, "could not connect: " + describe(cause), cause);
+    }
+
+    /** The client's fault: the call is abandoned, and nothing is held against the instance. */
+    public static UpstreamFailure client(String message) {
+        return new UpstreamFailure(Kind.CLIENT, message, null);
+    }
+
+    /** A reused keep-alive connection that the instance had closed before this request could be answered. */
+    public static UpstreamFailure stale(Throwable cause) {
+        return new UpstreamFailure(Kind.STALE, "a pooled connection was closed by the instance: " + describe(cause),
+                cause);
     }
 
     /** Classifies a failure that happened after a connection was obtained. */

@@ -24,11 +24,11 @@ public final class AdminApi implements Handler<HttpServerRequest> {
     @Override
     public void handle(HttpServerRequest request) {
         if (token != null && !("Bearer " + token).equals(request.getHeader("Authorization"))) {
-            Proxy.reject(request, new HttpFailure(401, "unauthorized", "a bearer token is required"), false);
+            Proxy.send(request, new HttpFailure(401, "unauthorized", "a bearer token is required"), false);
             return;
         }
         if (request.method() != HttpMethod.GET) {
-            Proxy.reject(request, new HttpFailure(405, "method_not_allowed", "only GET is served here"), false);
+            Proxy.send(request, new HttpFailure(405, "method_not_allowed", "only GET is served here"), false);
             return;
         }
         switch (request.path()) {
@@ -36,7 +36,7 @@ public final class AdminApi implements Handler<HttpServerRequest> {
             case "/admin/upstreams" -> json(request, upstreams());
             case "/metrics" -> request.response().putHeader("Content-Type", "text/plain; version=0.0.4")
                     .end(state.metrics().scrape(state.upstreams().all()));
-            default -> Proxy.reject(request, HttpFailure.notFound("no admin page at " + request.path()), false);
+            default -> Proxy.send(request, HttpFailure.notFound("no admin page at " + request.path()), false);
         }
     }
 

@@ -30,6 +30,8 @@ final class CompiledRoute {
     final RateLimiter rateLimiter;
     final long timeoutMs;
     final long connectTimeoutMs;
+    /** The first-byte limit of an attempt that may be retried: the attempt timeout, or the timeout. */
+    final long retryableAttemptTimeoutMs;
     final long maxBody;
     final RouteMetrics metrics;
 
@@ -54,6 +56,8 @@ final class CompiledRoute {
         this.rateLimiter = rateLimiter;
         timeoutMs = spec.timeout().toMillis();
         connectTimeoutMs = spec.connectTimeout().toMillis();
+        long attempt = spec.attemptTimeout().toMillis();
+        retryableAttemptTimeoutMs = attempt == 0 ? timeoutMs : Math.min(attempt, timeoutMs);
         maxBody = spec.maxBody().bytes();
         this.metrics = metrics;
     }

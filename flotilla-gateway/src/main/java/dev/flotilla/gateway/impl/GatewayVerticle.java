@@ -32,20 +32,21 @@ public final class GatewayVerticle extends VerticleBase {
                         .setDecompressionSupported(false)
                         .setVerifyHost(false),
                 new PoolOptions().setHttp1MaxSize(options.getMaxConnectionsPerInstance()).setMaxWaitQueueSize(10_000));
-        SlowClientGuard guard = new SlowClientGuard(vertx, options.getHeaderTimeoutMs());
-        Proxy proxy = new Proxy(state, client, vertx, guard, options.getBodyIdleTimeoutMs());
-        server = vertx.createHttpServer(new HttpServerOptions()
+        HttpServerOptions serverOptions = new HttpServerOptions()
                         .setHost(options.getHost())
                         .setPort(port)
                         .setMaxHeaderSize(options.getMaxHeaderBytes())
                         .setMaxInitialLineLength(options.getMaxRequestLineBytes())
                         .setTcpNoDelay(true)
                         // Without h2c, Vert.x sets a connection up at accept time rather than after the first
-                        // request, so the slow-client guard sees connections that never finish their headers.
+                        // request, so ClientConnections sees connections that never finish their headers.
                         .setHttp2ClearTextEnabled(false)
                         .setCompressionSupported(false)
-                        .setHandle100ContinueAutomatically(false))
-                .connectionHandler(guard::connected)
+                        .setHandle100ContinueAutomatically(false);
+        ClientConnections connections = new ClientConnections(vertx, options.getHeaderTimeoutMs(), serverOptions);
+        Proxy proxy = new Proxy(state, client, vertx, connections, options.getBodyIdleTimeoutMs());
+        server = vertx.createHttpServer(serverOptions)
+                .connectionHandler(connections::opened)
                 .requestHandler(proxy)
                 .invalidRequestHandler(InvalidRequests::answer);
         return server.listen();

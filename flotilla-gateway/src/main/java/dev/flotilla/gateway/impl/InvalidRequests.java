@@ -30,6 +30,6 @@ final class InvalidRequests {
             failure = HttpFailure.badRequest("the request is malformed"
                     + (cause == null ? "" : ": " + cause.getMessage()));
         }
-        Proxy.reject(request, failure, true);
+        Proxy.send(request, failure, true);
     }
 }

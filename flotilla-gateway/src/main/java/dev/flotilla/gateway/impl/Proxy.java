@@ -14,18 +14,24 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The request path of the gateway: checks, route, rate limit, breaker, then the request is streamed to
@@ -45,14 +51,19 @@ final class Proxy implements Handler<HttpServerRequest> {
     private final GatewayState state;
     private final HttpClient client;
     private final Vertx vertx;
-    private final SlowClientGuard guard;
+    private final ClientConnections connections;
     private final long bodyIdleTimeoutMs;
+    /**
+     * Upstream connections that have carried a whole exchange: a failure on one of them before any answer
+     * is a stale keep-alive connection, not a failing instance. Weak: the pool owns the connections.
+     */
+    private final Set<HttpConnection> reused = Collections.newSetFromMap(new WeakHashMap<>());
 
-    Proxy(GatewayState state, HttpClient client, Vertx vertx, SlowClientGuard guard, long bodyIdleTimeoutMs) {
+    Proxy(GatewayState state, HttpClient client, Vertx vertx, ClientConnections connections, long bodyIdleTimeoutMs) {
         this.state = state;
         this.client = client;
         this.vertx = vertx;
-        this.guard = guard;
+        this.connections = connections;
         this.bodyIdleTimeoutMs = bodyIdleTimeoutMs;
     }
 
@@ -69,6 +80,10 @@ final class Proxy implements Handler<HttpServerRequest> {
         long bodyBytes;
         long lastBodyNanos;
         boolean bodyDone;
+        /** The upstream stopped taking the body (its write queue is full): a stall is then its fault. */
+        boolean upstreamBlocked;
+        /** Set when the client is at fault (hung up, stalled, bad body): what the attempt then fails with. */
+        UpstreamFailure clientFault;
 
         Exchange(HttpServerRequest request, CompiledRoute route, String uri, long length, boolean chunked) {
             this.request = request;
@@ -83,11 +98,24 @@ final class Proxy implements Handler<HttpServerRequest> {
 
     @Override
     public void handle(HttpServerRequest request) {
-        guard.headersReceived(request);
+        if (!connections.requestStarted(request)) {
+            return; // pipelined behind a request whose connection the gateway is closing
+        }
         request.pause();
         String framing = RequestChecks.framingProblem(request.headers());
         if (framing != null) {
             reject(request, HttpFailure.badRequest(framing), true);
+            return;
+        }
+        String expect = request.getHeader(HttpHeaders.EXPECT);
+        if (expect != null && !expect.equalsIgnoreCase("100-continue")) {
+            reject(request, new HttpFailure(417, "expectation_failed", "the only expectation understood is "
+                    + "100-continue"), true);
+            return;
+        }
+        String pathProblem = RequestChecks.pathProblem(request.path());
+        if (pathProblem != null) {
+            reject(request, new HttpFailure(400, "bad_path", pathProblem), true);
             return;
         }
         String path = RequestChecks.normalizePath(request.path());
@@ -125,6 +153,7 @@ final class Proxy implements Handler<HttpServerRequest> {
         String query = request.query();
         String uri = query == null ? route.forwardPath(path) : route.forwardPath(path) + "?" + query;
         Exchange exchange = new Exchange(request, route, uri, length, chunked);
+        request.exceptionHandler(e -> bodyFailed(exchange, e)); // now: the body's bytes may already be in
         if (route.rateLimiter == null) {
             admit(exchange);
             return;
@@ -155,8 +184,8 @@ final class Proxy implements Handler<HttpServerRequest> {
             return;
         }
         request.response().closeHandler(v -> {
-            if (exchange.upstreamRequest != null) {
-                exchange.upstreamRequest.reset();
+            if (!request.response().ended()) {
+                clientFault(exchange, "the client closed the connection before the answer was complete");
             }
         });
         if (isWebSocketUpgrade(request)) {
@@ -178,7 +207,24 @@ final class Proxy implements Handler<HttpServerRequest> {
                 });
     }
 
+    /**
+     * The client is at fault: the attempt in progress is abandoned (its upstream connection closed, so the
+     * instance stops working on it) and fails with a {@link UpstreamFailure.Kind#CLIENT} failure, which is
+     * neither retried nor held against the instance.
+     */
+    private static void clientFault(Exchange exchange, String why) {
+        if (exchange.clientFault == null) {
+            exchange.clientFault = UpstreamFailure.client(why);
+        }
+        if (exchange.upstreamRequest != null) {
+            exchange.upstreamRequest.reset(0, exchange.clientFault);
+        }
+    }
+
     private Future<HttpClientResponse> send(Exchange exchange, Endpoint endpoint) {
+        if (exchange.clientFault != null) {
+            return Future.failedFuture(exchange.clientFault); // the client left between two attempts
+        }
         HttpServerRequest request = exchange.request;
         return client.request(requestOptions(exchange, request.method(), endpoint)).transform(ar -> {
             if (ar.failed()) {
@@ -186,33 +232,69 @@ final class Proxy implements Handler<HttpServerRequest> {
             }
             HttpClientRequest upstream = ar.result();
             exchange.upstreamRequest = upstream;
+            upstream.earlyHintsHandler(hints -> {
+                if (!request.response().headWritten()) {
+                    request.response().writeEarlyHints(hints);
+                }
+            });
             upstreamHeaders(exchange, upstream.headers());
+            Future<HttpClientResponse> response;
             if (!exchange.hasBody) {
-                return upstream.send(NO_BODY);
+                response = upstream.send(NO_BODY);
+            } else {
+                if (exchange.length < 0) {
+                    upstream.setChunked(true);
+                } else {
+                    upstream.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(exchange.length));
+                }
+                streamBody(exchange, upstream);
+                response = upstream.response();
             }
-            if (exchange.length < 0) {
-                upstream.setChunked(true);
-            }
-            streamBody(exchange, upstream);
-            return upstream.response();
+            HttpConnection connection = upstream.connection();
+            return response.recover(cause -> Future.failedFuture(classify(exchange, connection, cause)));
         });
     }
 
+    /** Whose fault a failed attempt was: the client's, the pool's (a stale connection), or the instance's. */
+    private UpstreamFailure classify(Exchange exchange, HttpConnection connection, Throwable cause) {
+        if (exchange.clientFault != null) {
+            return exchange.clientFault;
+        }
+        UpstreamFailure failure = UpstreamFailure.of(cause);
+        if (failure.kind() == UpstreamFailure.Kind.RESET && cause instanceof HttpClosedException
+                && reused.contains(connection)) {
+            return UpstreamFailure.stale(cause);
+        }
+        return failure;
+    }
+
     /**
-     * Where an attempt goes. Headers are written straight into the client request afterwards: passing them
-     * here would copy every header once more per request.
+     * Where an attempt goes, and how long it may wait. A retryable request (idempotent, no body) waits
+     * for its first byte only the route's attempt timeout, so that a frozen instance holds it briefly; the
+     * full timeout applies once the answer has begun ({@link #respond}). A request with a body has no
+     * limit while the body is streamed (the client's pace is watched instead, {@link #watchBody}), and the
+     * full timeout from its end. Headers are written straight into the client request afterwards: passing
+     * them here would copy every header once more per request.
      */
     private static RequestOptions requestOptions(Exchange exchange, HttpMethod method, Endpoint endpoint) {
-        return new RequestOptions()
+        RequestOptions options = new RequestOptions()
                 .setMethod(method)
                 .setHost(endpoint.host())
                 .setPort(endpoint.port())
                 .setURI(exchange.uri)
-                .setConnectTimeout(exchange.route.connectTimeoutMs)
-                .setIdleTimeout(exchange.route.timeoutMs);
+                .setConnectTimeout(exchange.route.connectTimeoutMs);
+        if (!exchange.hasBody) {
+            options.setIdleTimeout(IDEMPOTENT.contains(method.name()) ? exchange.route.retryableAttemptTimeoutMs
+                    : exchange.route.timeoutMs);
+        }
+        return options;
     }
 
-    /** Streams the client's body upstream with back-pressure, enforcing the size limit and an idle limit. */
+    /**
+     * Streams the client's body upstream with back-pressure, enforcing the size limit and an idle limit.
+     * A client waiting for {@code 100 Continue} gets it here, from the gateway, as nginx does: the request
+     * has passed every check, and the instance is sent no {@code Expect}.
+     */
     private void streamBody(Exchange exchange, HttpClientRequest upstream) {
         HttpServerRequest request = exchange.request;
         long max = exchange.route.maxBody;
@@ -224,37 +306,71 @@ final class Proxy implements Handler<HttpServerRequest> {
                 request.handler(null);
                 reject(request, new HttpFailure(413, "payload_too_large",
                         "the body is larger than this route's limit of " + max + " bytes"), true);
-                upstream.reset(); // after answering: the reset fails the attempt, which must not answer 502
+                clientFault(exchange, "the body passed the route's limit");
                 return;
             }
             upstream.write(chunk);
             if (upstream.writeQueueFull()) {
+                exchange.upstreamBlocked = true;
                 request.pause();
-                upstream.drainHandler(v -> request.resume());
+                upstream.drainHandler(v -> {
+                    exchange.upstreamBlocked = false;
+                    exchange.lastBodyNanos = System.nanoTime();
+                    request.resume();
+                });
             }
         });
         request.endHandler(v -> {
             exchange.bodyDone = true;
             upstream.end();
+            upstream.idleTimeout(exchange.route.timeoutMs); // the instance's turn to answer
         });
-        request.exceptionHandler(e -> upstream.reset());
         watchBody(exchange, upstream);
+        if (request.version() != HttpVersion.HTTP_1_0
+                && "100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
+            request.response().writeContinue();
+        }
         request.resume();
     }
 
-    /** Gives up on a client that stops sending its body: 408 and the connection closed. */
+    /**
+     * The client's side of the request failed before its body was complete: it hung up, or the decoder
+     * refused the body (a malformed chunk). Both are the client's fault. Vert.x closes the connection right
+     * after this handler, so a 400 is flushed now or never.
+     */
+    private void bodyFailed(Exchange exchange, Throwable e) {
+        if (exchange.bodyDone) {
+            return;
+        }
+        if (e instanceof HttpClosedException) {
+            clientFault(exchange, "the client closed the connection before its body was complete");
+            return;
+        }
+        HttpServerRequest request = exchange.request;
+        reject(request, HttpFailure.badRequest("the request body is malformed: " + e.getMessage()), true);
+        ClientConnections.flush(request.connection());
+        clientFault(exchange, "the request body is malformed");
+    }
+
+    /**
+     * Watches the body's pace: a client that stops sending gets 408 (its fault, nothing held against the
+     * instance); an instance that stops reading it is failed with a timeout (its fault).
+     */
     private void watchBody(Exchange exchange, HttpClientRequest upstream) {
         vertx.setTimer(bodyIdleTimeoutMs, id -> {
-            if (exchange.bodyDone || exchange.request.response().ended()) {
+            if (exchange.bodyDone || exchange.request.response().ended() || exchange.clientFault != null) {
                 return;
             }
             long idleMs = (System.nanoTime() - exchange.lastBodyNanos) / 1_000_000;
-            if (idleMs >= bodyIdleTimeoutMs) {
+            if (idleMs < bodyIdleTimeoutMs) {
+                watchBody(exchange, upstream);
+            } else if (exchange.upstreamBlocked) {
+                upstream.reset(0, new TimeoutException("the instance stopped reading the request body for "
+                        + idleMs + " ms"));
+            } else {
                 reject(exchange.request, new HttpFailure(408, "request_timeout",
                         "the request body stopped arriving for " + idleMs + " ms"), true);
-                upstream.reset();
-            } else {
-                watchBody(exchange, upstream);
+                clientFault(exchange, "the client stopped sending its body");
             }
         });
     }
@@ -270,6 +386,9 @@ final class Proxy implements Handler<HttpServerRequest> {
         if (response.ended() || response.closed()) {
             upstream.request().reset();
             return;
+        }
+        if (exchange.hasBody || exchange.route.retryableAttemptTimeoutMs != exchange.route.timeoutMs) {
+            upstream.request().idleTimeout(route.timeoutMs); // the answer began: the attempt limit is over
         }
         int status = upstream.statusCode();
         response.setStatusCode(status);
@@ -296,6 +415,8 @@ final class Proxy implements Handler<HttpServerRequest> {
             if (ar.failed()) {
                 upstream.request().reset();
                 request.connection().close(); // a truncated body must not look complete
+            } else {
+                reused.add(upstream.request().connection());
             }
         });
     }
@@ -303,7 +424,14 @@ final class Proxy implements Handler<HttpServerRequest> {
     private void failed(Exchange exchange, UpstreamFailure failure) {
         CompiledRoute route = exchange.route;
         if (route.breaker != null) {
-            route.breaker.onResult(true);
+            if (failure.kind() == UpstreamFailure.Kind.CLIENT) {
+                route.breaker.onIgnored();
+            } else {
+                route.breaker.onResult(true);
+            }
+        }
+        if (failure.kind() == UpstreamFailure.Kind.CLIENT) {
+            return; // answered already (400, 408, 413), or nobody is left to answer
         }
         HttpServerRequest request = exchange.request;
         if (request.response().headWritten() || request.response().closed()) {
@@ -345,7 +473,10 @@ final class Proxy implements Handler<HttpServerRequest> {
                     }
                     HttpClientResponse upstream = ar.result().result();
                     if (upstream.statusCode() != 101) {
+                        // The connection was made for this upgrade alone and never returns to the pool.
+                        HttpConnection connection = upstream.request().connection();
                         respond(exchange, ar.result());
+                        upstream.end().onComplete(done -> connection.close());
                         return;
                     }
                     if (route.breaker != null) {
@@ -373,6 +504,8 @@ final class Proxy implements Handler<HttpServerRequest> {
         HttpServerRequest request = exchange.request;
         copyEndToEnd(request.headers(), headers);
         headers.remove(HttpHeaders.HOST);
+        headers.remove(HttpHeaders.CONTENT_LENGTH); // framed by the gateway: see send()
+        headers.remove(HttpHeaders.EXPECT); // answered by the gateway: see streamBody()
         String client = request.remoteAddress().hostAddress();
         String forwardedFor = request.getHeader("X-Forwarded-For");
         headers.set("X-Forwarded-For", forwardedFor == null ? client : forwardedFor + ", " + client);
@@ -423,7 +556,7 @@ final class Proxy implements Handler<HttpServerRequest> {
         List<String> names = null;
         for (String option : connection.split(",")) {
             String name = option.trim();
-            if (!name.isEmpty() && !name.equalsIgnoreCase("close") && !isHopByHop(name)) {
+            if (!name.isEmpty() && !name.equalsIgnoreCase("close") && !isHopByHop(name) && !isFraming(name)) {
                 if (names == null) {
                     names = new ArrayList<>(2);
                 }
@@ -431,6 +564,14 @@ final class Proxy implements Handler<HttpServerRequest> {
             }
         }
         return names == null ? List.of() : names;
+    }
+
+    /**
+     * Headers a Connection header may not remove (RFC 9110 7.6.1 lets a sender list any field): the body's
+     * framing and the target host. The gateway frames the upstream request itself.
+     */
+    private static boolean isFraming(String name) {
+        return name.equalsIgnoreCase("content-length") || name.equalsIgnoreCase("host");
     }
 
     private static boolean containsIgnoreCase(List<String> names, String name) {
@@ -489,7 +630,15 @@ final class Proxy implements Handler<HttpServerRequest> {
      * request's framing is suspect or its body was not read, so nothing left on the wire is taken for a
      * next request.
      */
-    static void reject(HttpServerRequest request, HttpFailure failure, boolean close) {
+    private void reject(HttpServerRequest request, HttpFailure failure, boolean close) {
+        if (close) {
+            connections.closing(request.connection());
+        }
+        send(request, failure, close);
+    }
+
+    /** Writes the error; {@code close} closes the connection once it is sent (see {@link #reject}). */
+    static void send(HttpServerRequest request, HttpFailure failure, boolean close) {
         HttpServerResponse response = request.response();
         if (response.headWritten() || response.closed()) {
             if (close && !response.closed()) {

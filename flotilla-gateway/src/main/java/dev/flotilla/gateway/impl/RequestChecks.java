@@ -48,6 +48,33 @@ final class RequestChecks {
     }
 
     /**
+     * What makes a path unsafe to route whatever its segments resolve to, or null: an encoded {@code /} or
+     * {@code \} or NUL (a service that decodes them would see other segments than the route matched), and
+     * a dot segment with parameters ({@code ..;/}, which servlet containers read as {@code ..}).
+     */
+    static String pathProblem(String raw) {
+        if (raw == null || raw.indexOf('%') < 0 && raw.indexOf(';') < 0) {
+            return null; // the common case
+        }
+        for (int i = raw.indexOf('%'); i >= 0 && i + 2 < raw.length(); i = raw.indexOf('%', i + 1)) {
+            String code = raw.substring(i + 1, i + 3);
+            if (code.equalsIgnoreCase("2f") || code.equalsIgnoreCase("5c") || code.equals("00")) {
+                return "an encoded '/', '\\' or NUL (%" + code + ") in the path";
+            }
+        }
+        for (String segment : raw.split("/", -1)) {
+            int semicolon = segment.indexOf(';');
+            if (semicolon >= 0) {
+                String name = segment.substring(0, semicolon).replace("%2e", ".").replace("%2E", ".");
+                if (name.equals(".") || name.equals("..")) {
+                    return "a dot segment with parameters ('" + segment + "') in the path";
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
      * The path with {@code .} and {@code ..} segments resolved (RFC 3986 5.2.4), percent-encoded dots
      * counted as dots; null when a {@code ..} would climb above the root, so it can never escape a route's
      * prefix. Other percent-encodings (including an encoded slash) are passed on untouched.
