@@ -20,7 +20,9 @@ import java.util.function.Predicate;
  * {@link RetryBudget}. Every attempt
  * feeds outlier detection: the instance's own failures count, and so do answers that {@code countsAsFailure}
  * rejects (5xx, when the caller asks), though those are returned, not retried. A stale pooled connection
- * is retried like a reset but not held against the instance; a failure that is the client's
+ * is retried once on a fresh connection, outside the retry count and budget, and not held against the
+ * instance (the caller makes the attempt after a {@link UpstreamFailure.Kind#STALE} on a new connection); a
+ * failure that is the client's
  * ({@link UpstreamFailure.Kind#CLIENT}) ends the call at once and counts for nothing.
  */
 public final class Failover {
@@ -87,7 +89,14 @@ public final class Failover {
             }
             boolean safe = failure.kind() == UpstreamFailure.Kind.CONNECT
                     || call.idempotent() && failure.kind() != UpstreamFailure.Kind.CLIENT;
-            if (safe && tried.size() <= call.maxRetries() && upstream.retryBudget().tryRetry()) {
+            boolean firstStale = failure.kind() == UpstreamFailure.Kind.STALE
+                    && (previous == null || previous.kind() != UpstreamFailure.Kind.STALE);
+            if (safe && firstStale) {
+                // The pool's fault, not the instance's: one retry beyond the count and the budget (as nginx
+                // does not count a failed cached connection as a try). The caller opens a fresh connection.
+                tried.remove(endpoint);
+                attempt(upstream, call, attempt, countsAsFailure, tried, promise, failure);
+            } else if (safe && tried.size() <= call.maxRetries() && upstream.retryBudget().tryRetry()) {
                 attempt(upstream, call, attempt, countsAsFailure, tried, promise, failure);
             } else {
                 promise.fail(failure);

@@ -25,12 +25,15 @@ public final class GatewayVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        HttpClient client = vertx.createHttpClient(new HttpClientOptions()
-                        .setKeepAlive(true)
-                        .setKeepAliveTimeout(options.getUpstreamKeepAliveSeconds())
-                        .setTcpNoDelay(true)
-                        .setDecompressionSupported(false)
-                        .setVerifyHost(false),
+        HttpClientOptions clientOptions = new HttpClientOptions()
+                .setKeepAlive(true)
+                .setKeepAliveTimeout(options.getUpstreamKeepAliveSeconds())
+                .setTcpNoDelay(true)
+                .setDecompressionSupported(false)
+                .setVerifyHost(false);
+        HttpClient client = vertx.createHttpClient(clientOptions,
+                new PoolOptions().setHttp1MaxSize(options.getMaxConnectionsPerInstance()).setMaxWaitQueueSize(10_000));
+        HttpClient freshClient = vertx.createHttpClient(new HttpClientOptions(clientOptions).setKeepAlive(false),
                 new PoolOptions().setHttp1MaxSize(options.getMaxConnectionsPerInstance()).setMaxWaitQueueSize(10_000));
         HttpServerOptions serverOptions = new HttpServerOptions()
                         .setHost(options.getHost())
@@ -44,7 +47,7 @@ public final class GatewayVerticle extends VerticleBase {
                         .setCompressionSupported(false)
                         .setHandle100ContinueAutomatically(false);
         ClientConnections connections = new ClientConnections(vertx, options.getHeaderTimeoutMs(), serverOptions);
-        Proxy proxy = new Proxy(state, client, vertx, connections, options.getBodyIdleTimeoutMs());
+        Proxy proxy = new Proxy(state, client, freshClient, vertx, connections, options.getBodyIdleTimeoutMs());
         server = vertx.createHttpServer(serverOptions)
                 .connectionHandler(connections::opened)
                 .requestHandler(proxy)

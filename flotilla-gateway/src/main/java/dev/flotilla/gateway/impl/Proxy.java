@@ -50,6 +50,8 @@ final class Proxy implements Handler<HttpServerRequest> {
 
     private final GatewayState state;
     private final HttpClient client;
+    /** Opens a new connection for every request: for the retry after a stale pooled connection. */
+    private final HttpClient freshClient;
     private final Vertx vertx;
     private final ClientConnections connections;
     private final long bodyIdleTimeoutMs;
@@ -59,9 +61,11 @@ final class Proxy implements Handler<HttpServerRequest> {
      */
     private final Set<HttpConnection> reused = Collections.newSetFromMap(new WeakHashMap<>());
 
-    Proxy(GatewayState state, HttpClient client, Vertx vertx, ClientConnections connections, long bodyIdleTimeoutMs) {
+    Proxy(GatewayState state, HttpClient client, HttpClient freshClient, Vertx vertx, ClientConnections connections,
+            long bodyIdleTimeoutMs) {
         this.state = state;
         this.client = client;
+        this.freshClient = freshClient;
         this.vertx = vertx;
         this.connections = connections;
         this.bodyIdleTimeoutMs = bodyIdleTimeoutMs;
@@ -84,6 +88,8 @@ final class Proxy implements Handler<HttpServerRequest> {
         boolean upstreamBlocked;
         /** Set when the client is at fault (hung up, stalled, bad body): what the attempt then fails with. */
         UpstreamFailure clientFault;
+        /** The last attempt met a stale pooled connection: the next one opens a new connection. */
+        boolean freshConnection;
 
         Exchange(HttpServerRequest request, CompiledRoute route, String uri, long length, boolean chunked) {
             this.request = request;
@@ -226,7 +232,8 @@ final class Proxy implements Handler<HttpServerRequest> {
             return Future.failedFuture(exchange.clientFault); // the client left between two attempts
         }
         HttpServerRequest request = exchange.request;
-        return client.request(requestOptions(exchange, request.method(), endpoint)).transform(ar -> {
+        HttpClient pool = exchange.freshConnection ? freshClient : client;
+        return pool.request(requestOptions(exchange, request.method(), endpoint)).transform(ar -> {
             if (ar.failed()) {
                 return Future.failedFuture(UpstreamFailure.connect(ar.cause()));
             }
@@ -263,6 +270,7 @@ final class Proxy implements Handler<HttpServerRequest> {
         UpstreamFailure failure = UpstreamFailure.of(cause);
         if (failure.kind() == UpstreamFailure.Kind.RESET && cause instanceof HttpClosedException
                 && reused.contains(connection)) {
+            exchange.freshConnection = true;
             return UpstreamFailure.stale(cause);
         }
         return failure;
