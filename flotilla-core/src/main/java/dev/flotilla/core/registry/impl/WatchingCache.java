@@ -45,6 +45,14 @@ final class WatchingCache implements InstanceWatch {
     private final List<Consumer<RegistryEvent>> listeners = new CopyOnWriteArrayList<>();
     private final Promise<Void> ready = Promise.promise();
     private volatile long revision;
+    /** The registry store's epoch of the last snapshot: a new one means the registry started over. */
+    private String epoch;
+    /**
+     * Instances kept after a registry restart although its first snapshot lacked them: they are alive
+     * until proven otherwise and re-register within their lease, so dropping them would empty every
+     * caller for that time. Removed when their lease passes without a sign of them.
+     */
+    private final Map<String, Instance> unconfirmed = new HashMap<>();
     private String lastEventId;
     private volatile boolean connected;
     private boolean closed;
@@ -225,9 +233,16 @@ final class WatchingCache implements InstanceWatch {
         }
     }
 
-    /** Replaces the cache with a snapshot and tells listeners what changed, as if they had seen the events. */
+    /**
+     * Replaces the cache with a snapshot and tells listeners what changed, as if they had seen the events.
+     * A snapshot from a new epoch (the registry restarted and lost its state) removes nothing at once:
+     * what it lacks stays, {@link #unconfirmed}, for up to each instance's lease.
+     */
     private void applySnapshot(JsonObject json) {
         long snapshotRevision = json.getLong("revision");
+        String snapshotEpoch = json.getString("epoch");
+        boolean restarted = epoch != null && snapshotEpoch != null && !epoch.equals(snapshotEpoch);
+        epoch = snapshotEpoch;
         Map<String, Instance> fresh = new HashMap<>();
         json.getJsonArray("instances").forEach(i -> {
             Instance instance = Instance.fromJson((JsonObject) i);
@@ -235,7 +250,12 @@ final class WatchingCache implements InstanceWatch {
         });
         List<RegistryEvent> changes = new ArrayList<>();
         for (Instance old : instances.values()) {
-            if (!fresh.containsKey(old.id())) {
+            if (fresh.containsKey(old.id())) {
+                continue;
+            }
+            if (restarted) {
+                keepUnconfirmed(old);
+            } else {
                 changes.add(new RegistryEvent(Type.DEREGISTERED, snapshotRevision, old));
             }
         }
@@ -253,7 +273,19 @@ final class WatchingCache implements InstanceWatch {
         ready.tryComplete();
     }
 
+    private void keepUnconfirmed(Instance instance) {
+        unconfirmed.put(instance.id(), instance);
+        log.info("Registry restarted without instance {}; keeping it for its {} s lease until it re-registers",
+                instance.id(), instance.ttlSeconds());
+        vertx.setTimer(instance.ttlSeconds() * 1000L, id -> { // on this cache's context, as the caller
+            if (unconfirmed.remove(instance.id(), instance) && !closed) {
+                apply(new RegistryEvent(Type.EXPIRED, revision, instance));
+            }
+        });
+    }
+
     private void apply(RegistryEvent event) {
+        unconfirmed.remove(event.instance().id());
         if (event.type().removes()) {
             instances.remove(event.instance().id());
         } else {
