@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,13 @@ class BadInputTest {
             "health path elsewhere; {\"service\":\"svc\",\"version\":\"1.0.0\",\"host\":\"h\",\"port\":1,\"healthPath\":\"//evil.example/x\"}; healthPath",
             "health path absolute URL; {\"service\":\"svc\",\"version\":\"1.0.0\",\"host\":\"h\",\"port\":1,\"healthPath\":\"http://evil/\"}; healthPath",
             "bad host; {\"service\":\"svc\",\"version\":\"1.0.0\",\"host\":\"a b\",\"port\":1}; host: 'a b'",
+            "host with a port; {\"service\":\"svc\",\"version\":\"1.0.0\",\"host\":\"127.0.0.1:46729\",\"port\":1}; host: '127.0.0.1:46729' (expected: a host name or IP address, without a port",
+            "name with a port; {\"service\":\"svc\",\"version\":\"1.0.0\",\"host\":\"db.local:5432\",\"port\":1}; host: 'db.local:5432'",
+            "not an address; {\"service\":\"svc\",\"version\":\"1.0.0\",\"host\":\"999.1.1.1\",\"port\":1}; host: '999.1.1.1'",
+            "duplicate key; {\"service\":\"svc\",\"service\":\"other\",\"version\":\"1.0.0\",\"host\":\"h\",\"port\":1}; the body has a duplicate key 'service' at line 1",
+            "comment; {\"service\":\"svc\" /* x */,\"version\":\"1.0.0\",\"host\":\"h\",\"port\":1}; the body is not valid JSON at line 1, column 18",
+            "trailing content; {\"service\":\"svc\",\"version\":\"1.0.0\",\"host\":\"h\",\"port\":1} {}; the body is not valid JSON at line 1",
+            "lone surrogate; {\"service\":\"svc\",\"version\":\"1.0.0\",\"host\":\"h\",\"port\":1,\"zone\":\"a\\ud800\"}; lone surrogate escape (\\ud800)",
             "ttl too long; {\"service\":\"svc\",\"version\":\"1.0.0\",\"host\":\"h\",\"port\":1,\"ttlSeconds\":99999}; ttlSeconds: 99999",
             "weight zero; {\"service\":\"svc\",\"version\":\"1.0.0\",\"host\":\"h\",\"port\":1,\"weight\":0}; weight: 0",
             "metadata not strings; {\"service\":\"svc\",\"version\":\"1.0.0\",\"host\":\"h\",\"port\":1,\"metadata\":{\"n\":1}}; metadata.n: 1",
@@ -66,6 +74,31 @@ class BadInputTest {
     void registrationIsRefusedNamingTheField(String name, String body, String message) {
         assertRefused(Http.put(url + "/v1/instances/good", body), 400, message);
         assertRefused(Http.put(url + "/v1/instances/new-one", body), 400, message);
+    }
+
+    @Test
+    void bytesThatAreNotPlainUtf8JsonAreRefused() {
+        byte[] json = RegistryApiTest.body("svc", "1.0.0", 1).getBytes(StandardCharsets.UTF_8);
+        byte[] bom = new byte[json.length + 3];
+        bom[0] = (byte) 0xEF;
+        bom[1] = (byte) 0xBB;
+        bom[2] = (byte) 0xBF;
+        System.arraycopy(json, 0, bom, 3, json.length);
+        assertRefused(Http.putBytes(url + "/v1/instances/good", bom), 400, "byte order mark");
+        // '/' written as the overlong two-byte form C0 AF, inside the zone's value.
+        byte[] overlong = "{\"service\":\"svc\",\"version\":\"1.0.0\",\"host\":\"h\",\"port\":1,\"zone\":\"a__b\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        int at = new String(overlong, StandardCharsets.UTF_8).indexOf("__");
+        overlong[at] = (byte) 0xC0;
+        overlong[at + 1] = (byte) 0xAF;
+        assertRefused(Http.putBytes(url + "/v1/instances/good", overlong), 400, "not valid UTF-8");
+    }
+
+    @Test
+    void aTooLongRequestLineGetsAJsonError() {
+        Http.Reply reply = Http.get(url + "/v1/services/svc?version=" + "1".repeat(10_000));
+        assertThat(reply.status()).as(reply.body()).isEqualTo(414);
+        assertThat(reply.error()).isEqualTo("uri_too_long");
     }
 
     @Test

@@ -44,6 +44,10 @@ final class Http {
         return send(request);
     }
 
+    static Reply putBytes(String url, byte[] body) {
+        return send(HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
     static Reply delete(String url, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).DELETE();
         if (headers.length > 0) {

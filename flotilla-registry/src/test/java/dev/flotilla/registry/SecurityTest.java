@@ -31,6 +31,12 @@ class SecurityTest {
         assertThat(Http.get(registry.url() + "/v1/services").json().getJsonArray("services")).isEmpty();
 
         assertThat(Http.put(instance, body, "Authorization", "Bearer s3cret").status()).isEqualTo(200);
+        assertThat(Http.put(instance, body, "Authorization", "bearer s3cret").status())
+                .as("the scheme is case-insensitive").isEqualTo(200);
+        assertThat(Http.put(instance, body, "Authorization", "BEARER s3cret").status()).isEqualTo(200);
+        Http.Reply two = Http.put(instance, body, "Authorization", "Bearer s3cret", "Authorization", "Bearer wrong");
+        assertThat(two.status()).as("two Authorization headers").isEqualTo(400);
+        assertThat(two.message()).contains("more than one Authorization header");
         assertThat(Http.delete(instance).status()).isEqualTo(401);
         assertThat(Http.put(instance + "/status", "{\"status\":\"DOWN\"}").status()).isEqualTo(401);
         assertThat(Http.get(registry.url() + "/v1/services/a").status()).isEqualTo(200);

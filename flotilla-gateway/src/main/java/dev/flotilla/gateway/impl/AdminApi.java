@@ -2,6 +2,7 @@ package dev.flotilla.gateway.impl;
 
 import dev.flotilla.core.balance.Upstream;
 import dev.flotilla.core.config.Durations;
+import dev.flotilla.core.http.ErrorResponses;
 import dev.flotilla.core.http.HttpFailure;
 import dev.flotilla.gateway.RouteSpec;
 import io.vertx.core.Handler;
@@ -24,11 +25,11 @@ public final class AdminApi implements Handler<HttpServerRequest> {
     @Override
     public void handle(HttpServerRequest request) {
         if (token != null && !("Bearer " + token).equals(request.getHeader("Authorization"))) {
-            Proxy.send(request, new HttpFailure(401, "unauthorized", "a bearer token is required"), false);
+            ErrorResponses.send(request, new HttpFailure(401, "unauthorized", "a bearer token is required"), false);
             return;
         }
         if (request.method() != HttpMethod.GET) {
-            Proxy.send(request, new HttpFailure(405, "method_not_allowed", "only GET is served here"), false);
+            ErrorResponses.send(request, new HttpFailure(405, "method_not_allowed", "only GET is served here"), false);
             return;
         }
         switch (request.path()) {
@@ -36,7 +37,7 @@ public final class AdminApi implements Handler<HttpServerRequest> {
             case "/admin/upstreams" -> json(request, upstreams());
             case "/metrics" -> request.response().putHeader("Content-Type", "text/plain; version=0.0.4")
                     .end(state.metrics().scrape(state.upstreams().all()));
-            default -> Proxy.send(request, HttpFailure.notFound("no admin page at " + request.path()), false);
+            default -> ErrorResponses.send(request, HttpFailure.notFound("no admin page at " + request.path()), false);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.flotilla.gateway.impl;
 
+import dev.flotilla.core.http.ErrorResponses;
 import dev.flotilla.gateway.GatewayOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -51,7 +52,7 @@ public final class GatewayVerticle extends VerticleBase {
         server = vertx.createHttpServer(serverOptions)
                 .connectionHandler(connections::opened)
                 .requestHandler(proxy)
-                .invalidRequestHandler(InvalidRequests::answer);
+                .invalidRequestHandler(ErrorResponses::answerInvalid);
         return server.listen();
     }
 

@@ -1,6 +1,7 @@
 package dev.flotilla.gateway.impl;
 
 import dev.flotilla.core.balance.Endpoint;
+import dev.flotilla.core.http.ErrorResponses;
 import dev.flotilla.core.http.HttpFailure;
 import dev.flotilla.core.resilience.Failover;
 import dev.flotilla.core.resilience.UpstreamFailure;
@@ -642,26 +643,6 @@ final class Proxy implements Handler<HttpServerRequest> {
         if (close) {
             connections.closing(request.connection());
         }
-        send(request, failure, close);
-    }
-
-    /** Writes the error; {@code close} closes the connection once it is sent (see {@link #reject}). */
-    static void send(HttpServerRequest request, HttpFailure failure, boolean close) {
-        HttpServerResponse response = request.response();
-        if (response.headWritten() || response.closed()) {
-            if (close && !response.closed()) {
-                request.connection().close();
-            }
-            return;
-        }
-        response.setStatusCode(failure.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-        if (close) {
-            response.putHeader(HttpHeaders.CONNECTION, "close");
-        }
-        response.end(failure.toJson().toBuffer()).onComplete(v -> {
-            if (close) {
-                request.connection().close();
-            }
-        });
+        ErrorResponses.send(request, failure, close);
     }
 }

@@ -123,12 +123,18 @@ final class HttpApi {
             ctx.next();
             return;
         }
-        String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-        if (header == null || !header.startsWith("Bearer ")) {
+        List<String> headers = ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION);
+        if (headers.size() > 1) {
+            throw HttpFailure.badRequest("more than one Authorization header");
+        }
+        String header = headers.isEmpty() ? null : headers.get(0).trim();
+        int space = header == null ? -1 : header.indexOf(' ');
+        // RFC 9110 11.1: the scheme is case-insensitive.
+        if (space < 0 || !header.substring(0, space).equalsIgnoreCase("Bearer")) {
             throw new HttpFailure(401, "unauthorized",
                     "this registry needs 'Authorization: Bearer <token>' for writes");
         }
-        byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        byte[] given = header.substring(space + 1).trim().getBytes(StandardCharsets.UTF_8);
         if (!MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8))) {
             throw new HttpFailure(403, "forbidden", "the bearer token is not this registry's token");
         }

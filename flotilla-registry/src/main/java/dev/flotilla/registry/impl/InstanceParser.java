@@ -1,12 +1,12 @@
 package dev.flotilla.registry.impl;
 
 import dev.flotilla.core.http.HttpFailure;
+import dev.flotilla.core.http.StrictJson;
 import dev.flotilla.core.registry.Instance;
 import dev.flotilla.core.registry.InstanceStatus;
 import dev.flotilla.core.version.VersionRange;
+import io.netty.util.NetUtil;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,13 +32,28 @@ final class InstanceParser {
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}");
     private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:%\\[\\]-]{1,253}");
+    private static final String LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+    private static final Pattern HOST_NAME = Pattern.compile("(?=.{1,253}$)" + LABEL + "(?:\\." + LABEL + ")*\\.?");
     private static final Pattern ZONE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern HEALTH_PATH = Pattern.compile("/(?!/)[\\x21-\\x22\\x24-\\x7e]{0,511}");
     private static final Set<String> FIELDS = Set.of("id", "service", "version", "host", "port", "scheme",
             "healthPath", "metadata", "weight", "zone", "ttlSeconds", "status");
 
     private InstanceParser() {
+    }
+
+    /** A DNS name (RFC 1123 labels), an IPv4 literal, or an IPv6 literal (bare or in brackets); never a port. */
+    static boolean validHost(String host) {
+        if (host.indexOf(':') >= 0) {
+            String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            return NetUtil.isValidIpV6Address(bare);
+        }
+        return NetUtil.isValidIpV4Address(host) || HOST_NAME.matcher(host).matches() && !looksNumeric(host);
+    }
+
+    /** All digits and dots but not a valid IPv4 address (999.1.1.1): neither a name nor an address. */
+    private static boolean looksNumeric(String host) {
+        return host.chars().allMatch(c -> c == '.' || c >= '0' && c <= '9');
     }
 
     static String id(String id) {
@@ -77,18 +92,7 @@ final class InstanceParser {
     }
 
     static JsonObject object(Buffer body) {
-        if (body == null || body.length() == 0) {
-            throw HttpFailure.badRequest("the request has no body (expected: a JSON object)");
-        }
-        try {
-            Object value = Json.decodeValue(body);
-            if (value instanceof JsonObject json) {
-                return json;
-            }
-            throw HttpFailure.badRequest("the body is not a JSON object");
-        } catch (DecodeException e) {
-            throw HttpFailure.badRequest("the body is not valid JSON: " + e.getMessage());
-        }
+        return StrictJson.object(body);
     }
 
     /** Reads the body of {@code PUT /v1/instances/{id}}. */
@@ -111,8 +115,9 @@ final class InstanceParser {
             throw HttpFailure.badRequest("version: '" + version + "' (expected: a semantic version such as 1.4.2)");
         }
         String host = string(json, "host", true);
-        if (!HOST.matcher(host).matches()) {
-            throw HttpFailure.badRequest("host: '" + host + "' (expected: a host name or IP address)");
+        if (!validHost(host)) {
+            throw HttpFailure.badRequest("host: '" + host + "' (expected: a host name or IP address, without a "
+                    + "port: the port goes in 'port')");
         }
         int port = integer(json, "port", null, 1, 65535);
         String scheme = string(json, "scheme", false);

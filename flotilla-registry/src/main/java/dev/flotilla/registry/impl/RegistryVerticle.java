@@ -1,5 +1,6 @@
 package dev.flotilla.registry.impl;
 
+import dev.flotilla.core.http.ErrorResponses;
 import dev.flotilla.registry.RegistryOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -54,8 +55,12 @@ public final class RegistryVerticle extends VerticleBase {
                                     .setMaxInitialLineLength(8 * 1024)
                                     .setMaxHeaderSize(16 * 1024)
                                     .setHandle100ContinueAutomatically(true)
-                                    .setIdleTimeout(0))
+                                    .setIdleTimeout(0)
+                                    // Without h2c, Vert.x hands every request it cannot parse to the
+                                    // invalid-request handler (a JSON error) instead of answering it itself.
+                                    .setHttp2ClearTextEnabled(false))
                             .requestHandler(api.router(vertx))
+                            .invalidRequestHandler(ErrorResponses::answerInvalid)
                             .listen(options.getPort(), options.getHost());
                 })
                 .onSuccess(s -> server = s)

@@ -1,5 +1,6 @@
 package dev.flotilla.service.impl;
 
+import dev.flotilla.core.http.ErrorResponses;
 import dev.flotilla.service.ServiceContext;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -49,7 +50,8 @@ final class ServiceVerticle extends VerticleBase {
                         .setReusePort(service.config().reusePort())
                         .setHttp2ClearTextEnabled(false)
                         .setTcpNoDelay(true))
-                .requestHandler(router);
+                .requestHandler(router)
+                .invalidRequestHandler(ErrorResponses::answerInvalid);
         return server.listen();
     }
 
