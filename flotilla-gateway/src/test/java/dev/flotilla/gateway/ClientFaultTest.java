@@ -120,6 +120,7 @@ class ClientFaultTest {
             assertThat(fixture.get("/api/users/" + i).statusCode()).isEqualTo(200);
             slowest = Math.max(slowest, (System.nanoTime() - started) / 1_000_000);
         }
+        System.out.println("frozen instance: slowest of 20 GETs " + slowest + " ms"); // a figure for the README
         assertThat(slowest).as("a request waits at most about one attempt timeout").isLessThan(1_000);
         JsonObject frozenState = instances().stream().map(JsonObject.class::cast)
                 .filter(i -> i.getString("id").equals(frozen.id())).findFirst().orElseThrow();

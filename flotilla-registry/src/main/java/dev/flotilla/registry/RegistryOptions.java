@@ -13,6 +13,7 @@ public final class RegistryOptions {
     public static final int DEFAULT_MAX_INSTANCES = 10_000;
     /** Watch streams open at once, at most. */
     public static final int DEFAULT_MAX_WATCHERS = 10_000;
+    public static final int DEFAULT_MAX_WATCHERS_PER_ADDRESS = 64;
     /** Recent events kept so that watchers can resume; older gaps get a fresh snapshot. */
     public static final int DEFAULT_HISTORY_SIZE = 10_000;
     /** Largest request body accepted. */
@@ -30,6 +31,7 @@ public final class RegistryOptions {
     private HealthCheckConfig healthCheck = HealthCheckConfig.ofDefaults();
     private int maxInstances = DEFAULT_MAX_INSTANCES;
     private int maxWatchers = DEFAULT_MAX_WATCHERS;
+    private int maxWatchersPerAddress = DEFAULT_MAX_WATCHERS_PER_ADDRESS;
     private int historySize = DEFAULT_HISTORY_SIZE;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private long leaseCheckMs = DEFAULT_LEASE_CHECK_MS;
@@ -119,6 +121,16 @@ public final class RegistryOptions {
 
     public RegistryOptions setMaxWatchers(int maxWatchers) {
         this.maxWatchers = positive("maxWatchers", maxWatchers);
+        return this;
+    }
+
+    /** Watch streams one client address may hold open (default 64): one host cannot take them all. */
+    public int getMaxWatchersPerAddress() {
+        return maxWatchersPerAddress;
+    }
+
+    public RegistryOptions setMaxWatchersPerAddress(int maxWatchersPerAddress) {
+        this.maxWatchersPerAddress = positive("maxWatchersPerAddress", maxWatchersPerAddress);
         return this;
     }
 

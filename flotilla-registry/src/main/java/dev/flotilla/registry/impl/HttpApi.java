@@ -204,7 +204,7 @@ final class HttpApi {
         if (lastEventId == null) {
             lastEventId = ctx.queryParams().get("since");
         }
-        hub.open(ctx.response(), service, lastEventId);
+        hub.open(ctx.request(), service, lastEventId);
     }
 
     private <T> void respond(RoutingContext ctx, Future<T> result, Function<T, JsonObject> body) {

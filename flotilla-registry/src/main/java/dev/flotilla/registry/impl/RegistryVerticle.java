@@ -39,7 +39,8 @@ public final class RegistryVerticle extends VerticleBase {
                 : new RedisStore(vertx, options.getRedisUrl(), options.getRedisPrefix(), options.getHistorySize());
         RegistryView view = new RegistryView(vertx, options.getHistorySize(), 5_000);
         RegistryService service = new RegistryService(store, view, options.getClock(), options.getMaxInstances());
-        hub = new WatchHub(vertx, view, options.getMaxWatchers(), options.getKeepAliveMs());
+        hub = new WatchHub(vertx, view, options.getMaxWatchers(), options.getMaxWatchersPerAddress(),
+                options.getKeepAliveMs());
         checker = new HealthChecker(vertx, view, service, store, options.getHealthCheck(), registryId,
                 options.getClock());
         RegistryMetrics metrics = new RegistryMetrics(view, hub, checker);

@@ -4,11 +4,15 @@ import dev.flotilla.core.http.HttpFailure;
 import dev.flotilla.core.registry.Instance;
 import dev.flotilla.core.registry.RegistryEvent;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -16,57 +20,68 @@ import java.util.Set;
  * sends {@code Last-Event-ID} and the events since are still kept, just those events; then one event per
  * change. The SSE id is {@code REVISION@EPOCH}: a watcher resuming with an id from another epoch (the
  * registry restarted empty, Redis was flushed) gets a snapshot, as its revision means nothing here. A bare
- * {@code REVISION} is taken to be of the current epoch. A watcher that cannot keep up (its write queue is full) is
- * disconnected: it resumes by itself without losing anything. Event-loop confined.
+ * {@code REVISION} is taken to be of the current epoch.
+ *
+ * <p>Reads need no token, so the streams are what an anonymous client can take: at most
+ * {@code maxWatchersPerAddress} per client address; every snapshot and event is encoded once and the same
+ * bytes are queued to every watcher (300 watchers of a 4 MB snapshot hold one copy, not 300); and a watcher
+ * that does not read falls {@link #SLOW_READER_BYTES} behind at most before it is disconnected (it resumes
+ * by itself, without losing anything, once it reads again). Event-loop confined.
  */
 final class WatchHub implements RegistryView.ChangeListener {
 
     private final class Watcher {
         final HttpServerResponse response;
         final String service;
+        final String address;
 
-        Watcher(HttpServerResponse response, String service) {
+        Watcher(HttpServerResponse response, String service, String address) {
             this.response = response;
             this.service = service;
+            this.address = address;
         }
 
         boolean wants(Instance instance) {
             return service == null || service.equals(instance.service());
         }
 
-        void send(String text) {
+        void send(Buffer bytes) {
             if (response.writeQueueFull()) {
                 close(); // too slow: let it resume from its last event instead of buffering without bound
                 return;
             }
-            response.write(text);
+            response.write(bytes);
         }
 
         void close() {
-            if (watchers.remove(this)) {
+            if (remove(this)) {
                 response.reset();
             }
         }
     }
 
-    /**
-     * How much a watcher may have unsent before it counts as too slow. It must hold a whole snapshot
-     * (10 000 instances are about 4 MB), or a healthy watcher would be dropped by the first event after it.
-     */
-    static final int WRITE_QUEUE_BYTES = 16 * 1024 * 1024;
+    /** How far past its snapshot a watcher may fall behind before it counts as too slow. */
+    static final int SLOW_READER_BYTES = 1024 * 1024;
+    private static final Buffer KEEPALIVE = Buffer.buffer(": keepalive\n\n");
 
     private final RegistryView view;
     private final int maxWatchers;
+    private final int maxPerAddress;
     private final Set<Watcher> watchers = new LinkedHashSet<>();
+    private final Map<String, Integer> perAddress = new HashMap<>();
+    /** The last snapshot encoded, for every watcher that asks for the same one. */
+    private String cachedSnapshotKey;
+    private Buffer cachedSnapshot;
     private final Vertx vertx;
     private final long keepAliveTimer;
 
-    WatchHub(Vertx vertx, RegistryView view, int maxWatchers, long keepAliveMs) {
+    WatchHub(Vertx vertx, RegistryView view, int maxWatchers, int maxPerAddress, long keepAliveMs) {
         this.vertx = vertx;
         this.view = view;
         this.maxWatchers = maxWatchers;
+        this.maxPerAddress = maxPerAddress;
         this.keepAliveTimer = vertx.setPeriodic(keepAliveMs,
-                id -> List.copyOf(watchers).forEach(w -> w.send(": keepalive\n\n")));
+                id -> List.copyOf(watchers).forEach(w -> w.send(KEEPALIVE)));
     }
 
     int size() {
@@ -78,27 +93,44 @@ final class WatchHub implements RegistryView.ChangeListener {
      *
      * @param lastEventId the last SSE id the client has seen ({@code Last-Event-ID}); null for none
      */
-    void open(HttpServerResponse response, String service, String lastEventId) {
+    void open(HttpServerRequest request, String service, String lastEventId) {
         long since = since(lastEventId);
         if (watchers.size() >= maxWatchers) {
             throw new HttpFailure(503, "too_many_watchers", "this registry serves " + watchers.size()
                     + " watch streams, its limit (maxWatchers); try another registry or later");
         }
-        Watcher watcher = new Watcher(response, service);
+        String address = request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress();
+        int held = perAddress.getOrDefault(address, 0);
+        if (held >= maxPerAddress) {
+            throw new HttpFailure(429, "too_many_watchers", address + " holds " + held
+                    + " watch streams, the limit per client address (maxWatchersPerAddress)");
+        }
+        HttpServerResponse response = request.response();
+        Watcher watcher = new Watcher(response, service, address);
+        List<RegistryEvent> missed = since >= 0 ? view.eventsAfter(since) : null;
+        Buffer first = missed == null ? snapshot(service) : Buffer.buffer();
         response.setChunked(true)
-                .setWriteQueueMaxSize(WRITE_QUEUE_BYTES)
+                .setWriteQueueMaxSize(first.length() + SLOW_READER_BYTES)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader("X-Accel-Buffering", "no");
         response.write("retry: 1000\n\n");
-        List<RegistryEvent> missed = since >= 0 ? view.eventsAfter(since) : null;
         if (missed == null) {
-            watcher.send(snapshot(service));
+            response.write(first);
         } else {
             missed.stream().filter(e -> watcher.wants(e.instance())).forEach(e -> watcher.send(format(e)));
         }
         watchers.add(watcher);
-        response.closeHandler(v -> watchers.remove(watcher));
+        perAddress.merge(address, 1, Integer::sum);
+        response.closeHandler(v -> remove(watcher));
+    }
+
+    private boolean remove(Watcher watcher) {
+        if (!watchers.remove(watcher)) {
+            return false;
+        }
+        perAddress.computeIfPresent(watcher.address, (a, n) -> n > 1 ? n - 1 : null);
+        return true;
     }
 
     /** The revision to resume after; -1 when the client needs a snapshot. */
@@ -125,7 +157,7 @@ final class WatchHub implements RegistryView.ChangeListener {
         if (watchers.isEmpty()) {
             return;
         }
-        String text = format(event);
+        Buffer text = format(event);
         for (Watcher watcher : List.copyOf(watchers)) {
             if (watcher.wants(event.instance())) {
                 watcher.send(text);
@@ -144,7 +176,11 @@ final class WatchHub implements RegistryView.ChangeListener {
         List.copyOf(watchers).forEach(Watcher::close);
     }
 
-    private String snapshot(String service) {
+    private Buffer snapshot(String service) {
+        String key = view.epoch() + "/" + view.revision() + "/" + service;
+        if (key.equals(cachedSnapshotKey)) {
+            return cachedSnapshot;
+        }
         JsonArray instances = new JsonArray();
         for (Instance instance : view.instances()) {
             if (service == null || service.equals(instance.service())) {
@@ -153,11 +189,14 @@ final class WatchHub implements RegistryView.ChangeListener {
         }
         JsonObject data = new JsonObject().put("revision", view.revision()).put("epoch", view.epoch())
                 .put("instances", instances);
-        return "id: " + view.eventId(view.revision()) + "\nevent: snapshot\ndata: " + data.encode() + "\n\n";
+        cachedSnapshot = Buffer.buffer("id: " + view.eventId(view.revision()) + "\nevent: snapshot\ndata: "
+                + data.encode() + "\n\n");
+        cachedSnapshotKey = key;
+        return cachedSnapshot;
     }
 
-    private String format(RegistryEvent event) {
-        return "id: " + view.eventId(event.revision()) + "\nevent: " + event.type().wireName() + "\ndata: "
-                + event.toJson().encode() + "\n\n";
+    private Buffer format(RegistryEvent event) {
+        return Buffer.buffer("id: " + view.eventId(event.revision()) + "\nevent: " + event.type().wireName()
+                + "\ndata: " + event.toJson().encode() + "\n\n");
     }
 }
