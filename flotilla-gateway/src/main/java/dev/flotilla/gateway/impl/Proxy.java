@@ -279,8 +279,8 @@ final class Proxy implements Handler<HttpServerRequest> {
 
     /**
      * Where an attempt goes, and how long it may wait. A retryable request (idempotent, no body) waits
-     * for its first byte only the route's attempt timeout, so that a frozen instance holds it briefly; the
-     * full timeout applies once the answer has begun ({@link #respond}). A request with a body has no
+     * for its first byte only the route's attempt timeout, so that a frozen instance holds it briefly (Vert.x
+     * ends the limit when the answer's head arrives). A request with a body has no
      * limit while the body is streamed (the client's pace is watched instead, {@link #watchBody}), and the
      * full timeout from its end. Headers are written straight into the client request afterwards: passing
      * them here would copy every header once more per request.
@@ -395,9 +395,6 @@ final class Proxy implements Handler<HttpServerRequest> {
         if (response.ended() || response.closed()) {
             upstream.request().reset();
             return;
-        }
-        if (exchange.hasBody || exchange.route.retryableAttemptTimeoutMs != exchange.route.timeoutMs) {
-            upstream.request().idleTimeout(route.timeoutMs); // the answer began: the attempt limit is over
         }
         int status = upstream.statusCode();
         response.setStatusCode(status);
