@@ -10,7 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code flotilla example NAME}: runs one of the example services with the environment of DESIGN.md. */
+/** {@code flotilla example NAME}: runs one of the example services with the environment of docs/architecture.md. */
 @Command(name = "example", mixinStandardHelpOptions = true,
         description = {"Run an example service (users, greeter) until SIGTERM or Ctrl-C.",
             "Configured by the environment: PORT, FLOTILLA_REGISTRY, FLOTILLA_REDIS, FLOTILLA_INSTANCE, "

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
@@ -61,13 +63,29 @@ final class FleetCommands {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%-12s %-9s %-8s %-6s %-9s %-9s %-9s %-6s %-8s%n", "app", "instance", "pid", "port", "status",
                 "uptime", "restarts", "cpu", "memory");
+        JsonObject self = answer.getJsonObject("self");
+        if (self != null) {
+            out.printf("%-12s %-9s %-8s %-6s %-9s %-9s %-9s %-6s %-8s%n", "flotilla", "-", self.getLong("pid"), "-",
+                    "online", uptime(self.getLong("uptimeMs")), "-", "-", (self.getLong("rssBytes") >> 20) + " MB");
+        }
+        Set<String> listed = new HashSet<>();
         answer.getJsonArray("instances").forEach(o -> {
             InstanceInfo i = InstanceInfo.fromJson((JsonObject) o);
+            listed.add(i.app());
             out.printf("%-12s %-9s %-8s %-6s %-9s %-9s %-9d %-6s %-8s%n", i.app(), "#" + i.slot(),
                     i.pid() == 0 ? "-" : Long.toString(i.pid()), i.port() == 0 ? "-" : Integer.toString(i.port()),
                     i.state(), uptime(i.uptimeMs()), i.restarts(), String.format("%.0f%%", i.cpuPercent()),
                     (i.rssBytes() >> 20) + " MB");
         });
+        JsonObject apps = answer.getJsonObject("apps", new JsonObject());
+        for (String app : apps.fieldNames()) {
+            if (!listed.contains(app)) {
+                out.printf("%-12s %-9s %-8s %-6s %-9s%n", app, "-", "-", "-", "scaled to " + apps.getInteger(app));
+            }
+        }
+        if (self != null) {
+            out.println("(flotilla: the supervisor, with the registry and the gateway inside it)");
+        }
         out.flush();
     }
 

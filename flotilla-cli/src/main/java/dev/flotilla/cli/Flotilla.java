@@ -58,9 +58,10 @@ public final class Flotilla implements Runnable {
         return new FleetCommands(spec).scale(file, app, instances);
     }
 
-    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop an app's instances (or every app's).")
+    @Command(name = "stop", mixinStandardHelpOptions = true,
+            description = "Stop an app's instances, one instance (by its id, e.g. users-1), or every app.")
     int stop(@Option(names = {"-f", "--file"}, defaultValue = "flotilla.yaml") Path file,
-            @Parameters(paramLabel = "APP", arity = "0..1") String app) {
+            @Parameters(paramLabel = "APP|INSTANCE", arity = "0..1") String app) {
         return new FleetCommands(spec).stop(file, app);
     }
 

@@ -188,4 +188,93 @@ class FleetTest {
             assertThat(Files.exists(Fleet.controlSocket(file))).isFalse();
         }
     }
+
+    /** The demo's shape: SDK apps in cluster and fork mode behind the registry and gateway, embedded Redis. */
+    private static Path sdkFleet() throws Exception {
+        Path dir = Files.createTempDirectory("fleet-");
+        Path file = dir.resolve("flotilla.yaml");
+        Files.writeString(file, """
+                redis: embedded
+                registry: {port: %d}
+                gateway: {port: %d, admin-port: %d}
+                apps:
+                  - name: users
+                    main: dev.flotilla.examples.users.UsersService
+                    instances: 2
+                    mode: cluster
+                    port: %d
+                    ready: registered
+                  - name: greeter
+                    main: dev.flotilla.examples.greeter.GreeterService
+                    port: %d
+                    ready: registered
+                """.formatted(freePort(), freePort(), freePort(), freePort(), freePort()));
+        return file;
+    }
+
+    @Test
+    void ctrlCInATerminalStopsTheFleetGracefullyAndReachesOnlyTheSupervisor() throws Exception {
+        Path file = sdkFleet();
+        // As a terminal does it: the whole foreground process group gets SIGINT. A process started in the
+        // background inherits SIGINT ignored (as this test's may be), so the default is restored first.
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT", "/usr/bin/setsid",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Flotilla.class.getName(),
+                "up", "-f", file.toString()));
+        Path output = Files.createTempFile("up-", ".log");
+        Process up = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        try {
+            Eventually.await("the fleet is up", Duration.ofSeconds(90),
+                    () -> read(output).contains("flotilla: the fleet is up"));
+            List<Long> children = new ArrayList<>();
+            for (Object o : ls(file)) {
+                children.add(InstanceInfo.fromJson((JsonObject) o).pid());
+            }
+            assertThat(children).hasSize(4).doesNotContain(0L); // redis, two users, greeter
+            long started = System.nanoTime();
+            new ProcessBuilder("kill", "-s", "INT", "--", "-" + up.pid()).start().waitFor();
+            assertThat(up.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("exited; output:\n%s", read(output))
+                    .isTrue();
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            System.out.println("Ctrl-C of an idle fleet of 4 processes: " + tookMs + " ms"); // a README figure
+            String log = read(output);
+            assertThat(up.exitValue()).as(log).isZero();
+            assertThat(log).doesNotContain("SIGKILL");
+            assertThat(log).as("the embedded Redis got no Ctrl-C of its own, so no crash and no restart")
+                    .doesNotContain("exited with code");
+            for (long pid : children) {
+                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid %d", pid).isFalse();
+            }
+        } finally {
+            up.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aMissingMainClassFailsUpAtOnceNamingTheAppAndItsError() throws Exception {
+        Path dir = Files.createTempDirectory("fleet-");
+        Path file = dir.resolve("flotilla.yaml");
+        Files.writeString(file, """
+                registry: {port: %d}
+                gateway: {port: %d, admin-port: %d}
+                apps:
+                  - name: typo
+                    main: dev.flotilla.examples.users.UsersServise
+                    port: %d
+                    ready: registered
+                """.formatted(freePort(), freePort(), freePort(), freePort()));
+        try (JavaProcess up = JavaProcess.start(Flotilla.class, "up", "-f", file.toString())) {
+            assertThat(up.waitFor(Duration.ofSeconds(30))).isEqualTo(1);
+            assertThat(up.stderr()).contains("app 'typo' could not start: typo#0 exited with code 1 before it was ready")
+                    .contains("UsersServise");
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
 }

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Where a service listens and what it talks to, read from the environment DESIGN.md gives every
+ * Where a service listens and what it talks to, read from the environment docs/architecture.md gives every
  * instance ({@code PORT}, {@code FLOTILLA_REGISTRY}, {@code FLOTILLA_REDIS}, {@code FLOTILLA_INSTANCE},
  * {@code FLOTILLA_TOKEN}, plus {@code FLOTILLA_REUSE_PORT} and {@code HOST}); the builder's setters override it.
  *
@@ -14,13 +14,15 @@ import java.util.Map;
  * @param redisUrl     Redis for shared state; null when not configured
  * @param instanceId   this instance's id in the registry (default NAME-PID)
  * @param token        the registry's token for writes
- * @param reusePort    listen with SO_REUSEPORT so several processes share the port (Node's cluster)
+ * @param reusePort    listen with SO_REUSEPORT so several processes share the port (Node's cluster); each
+ *                     instance then also listens on a port of its own, which it registers, so that health
+ *                     checks and the gateway reach this very process and never a sibling or one draining
  * @param drainTimeout how long in-flight requests may take to finish after SIGTERM (default 10 s)
  * @param bodyLimit    the largest request body read, in bytes (default 1 MB)
- * @param drainGrace   after deregistering, how long to keep serving, answering {@code Connection: close},
- *                     before the port closes: longer than callers keep idle connections (the gateway and
- *                     {@code ServiceClient}: 4 s), so none of them sends on a connection as it closes.
- *                     {@code FLOTILLA_DRAIN_GRACE} in ms; default 5 s, none when running alone
+ * @param drainGrace   after SIGTERM, how long the DRAINING status has to reach the registry's watchers (the
+ *                     gateways, {@code ServiceClient}s) before the instance deregisters and stops accepting:
+ *                     they stop sending it new requests within milliseconds of the change, so this is short.
+ *                     {@code FLOTILLA_DRAIN_GRACE} in ms; default 250 ms, none when running alone
  */
 public record ServiceConfig(String host, int port, String registryUrl, String redisUrl, String instanceId,
         String token, boolean reusePort, Duration drainTimeout, long bodyLimit, Duration drainGrace) {
@@ -47,7 +49,7 @@ public record ServiceConfig(String host, int port, String registryUrl, String re
                 "true".equalsIgnoreCase(env.get("FLOTILLA_REUSE_PORT")),
                 Duration.ofSeconds(10),
                 1L << 20,
-                Duration.ofMillis(milliseconds(env, "FLOTILLA_DRAIN_GRACE", 5_000)));
+                Duration.ofMillis(milliseconds(env, "FLOTILLA_DRAIN_GRACE", 250)));
     }
 
     public ServiceConfig withPort(int newPort) {

@@ -1,5 +1,6 @@
 package dev.flotilla.supervisor;
 
+import dev.flotilla.supervisor.impl.ProcStats;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -12,6 +13,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,7 +101,13 @@ public final class ControlServer implements AutoCloseable {
             case "ls" -> {
                 JsonArray list = new JsonArray();
                 supervisor.list().forEach(info -> list.add(info.toJson()));
-                return new JsonObject().put("ok", true).put("instances", list);
+                JsonObject apps = new JsonObject();
+                supervisor.desiredCounts().forEach(apps::put);
+                long pid = ProcessHandle.current().pid();
+                // The registry and the gateway of `flotilla up` run inside this process.
+                JsonObject self = new JsonObject().put("pid", pid).put("rssBytes", ProcStats.rssBytes(pid))
+                        .put("uptimeMs", ManagementFactory.getRuntimeMXBean().getUptime());
+                return new JsonObject().put("ok", true).put("instances", list).put("apps", apps).put("self", self);
             }
             case "reload" -> supervisor.reload(required(app));
             case "restart" -> supervisor.restart(required(app));

@@ -66,6 +66,11 @@ public final class Supervisor implements AutoCloseable {
         return app(name).awaitReady(limit);
     }
 
+    /** Why an instance of {@code name} gave up, naming it (exit code and last output); null when none did. */
+    public String failure(String name) {
+        return app(name).failure();
+    }
+
     public void reload(String name) throws InterruptedException {
         app(name).reload(Duration.ofSeconds(60));
     }
@@ -81,8 +86,18 @@ public final class Supervisor implements AutoCloseable {
         app(name).scale(count);
     }
 
-    /** Stops one app's instances (they stay listed, stopped). */
+    /**
+     * Stops one app's instances, or one instance when {@code name} is an instance id ({@code users-1}); they
+     * stay listed, stopped.
+     */
     public void stop(String name) {
+        if (!apps.containsKey(name)) {
+            for (ManagedApp app : List.copyOf(apps.values())) {
+                if (app.stopInstance(name)) {
+                    return;
+                }
+            }
+        }
         app(name).stop().join();
     }
 
@@ -93,6 +108,15 @@ public final class Supervisor implements AutoCloseable {
         for (ManagedApp app : reversed) {
             app.stop().join();
         }
+    }
+
+    /** How many instances each app should have, by name, in start order (0 for an app scaled to 0). */
+    public Map<String, Integer> desiredCounts() {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (ManagedApp app : List.copyOf(apps.values())) {
+            counts.put(app.spec().name(), app.desired());
+        }
+        return counts;
     }
 
     public List<String> appNames() {

@@ -23,6 +23,7 @@ public final class JavaProcess implements AutoCloseable {
 
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final StringBuffer everything = new StringBuffer();
     private final Path stderr;
 
     private JavaProcess(Process process, Path stderr) {
@@ -33,6 +34,7 @@ public final class JavaProcess implements AutoCloseable {
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
                     lines.add(line);
+                    everything.append(line).append('\n');
                 }
             } catch (IOException ignored) {
                 // the process went away; readers see no more lines
@@ -78,6 +80,11 @@ public final class JavaProcess implements AutoCloseable {
                 return line;
             }
         }
+    }
+
+    /** Everything the process wrote to standard output so far. */
+    public String stdout() {
+        return everything.toString();
     }
 
     /** Everything the process wrote to standard error so far. */

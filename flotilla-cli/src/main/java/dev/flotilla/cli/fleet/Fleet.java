@@ -147,6 +147,10 @@ public final class Fleet implements AutoCloseable {
         List<String> late = new ArrayList<>();
         for (AppSpec app : spec.apps()) {
             if (!supervisor.awaitReady(app.name(), Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
+                String failure = supervisor.failure(app.name());
+                if (failure != null) {
+                    throw new StartFailure("app '" + app.name() + "' could not start: " + failure);
+                }
                 late.add(app.name());
             }
         }

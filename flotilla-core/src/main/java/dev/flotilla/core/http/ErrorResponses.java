@@ -7,7 +7,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
-/** Writes DESIGN.md's JSON error body for every Flotilla server, including for requests Vert.x could not parse. */
+/** Writes the JSON error body of docs/architecture.md for every Flotilla server, including for requests Vert.x could not parse. */
 public final class ErrorResponses {
 
     private ErrorResponses() {

@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * A failure that has an HTTP meaning: a status, a short machine-readable code and a message for people.
- * Every Flotilla server turns it into the one error body of DESIGN.md,
+ * Every Flotilla server turns it into the one error body of docs/architecture.md,
  * {@code {"error": "<code>", "message": "<what and why>"}}, in one place.
  */
 public final class HttpFailure extends RuntimeException {

@@ -78,7 +78,7 @@ public final class UpstreamFailure extends RuntimeException {
         return new UpstreamFailure(Kind.RESET, "connection failed: " + describe(cause), cause);
     }
 
-    /** The HTTP error a proxy returns for this failure (DESIGN.md's statuses). */
+    /** The HTTP error a proxy returns for this failure (the statuses of docs/architecture.md). */
     public HttpFailure toHttp(String service) {
         switch (kind) {
             case NO_INSTANCE:

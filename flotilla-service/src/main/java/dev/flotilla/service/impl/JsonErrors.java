@@ -8,7 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns every failure of a route into DESIGN.md's JSON error. Malformed JSON is a 400 that says so; an
+ * Turns every failure of a route into the JSON error of docs/architecture.md. Malformed JSON is a 400 that says so; an
  * {@link HttpFailure} keeps its status; anything else is a 500 whose body carries an id to find the stack
  * trace in the service's log, never the trace itself.
  */

@@ -9,15 +9,25 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
-/** One event loop's server: health, metrics, the author's routes and JSON errors, on the shared port. */
+/**
+ * One event loop's server: health, metrics, the author's routes and JSON errors, on the service's port. In
+ * cluster mode the port is shared with the app's other processes (SO_REUSEPORT) and a second server with
+ * the same routes listens on a port of this process's own, the one it registers.
+ */
 final class ServiceVerticle extends VerticleBase {
+
+    /** A negative port other than the shared one's: one free port shared by this process's event loops. */
+    private static final int OWN_PORT = -2;
 
     private final RunningServiceImpl service;
     private final BiConsumer<Router, ServiceContext> routes;
     private final int port;
     private HttpServer server;
+    private HttpServer instanceServer;
 
     ServiceVerticle(RunningServiceImpl service, BiConsumer<Router, ServiceContext> routes, int port) {
         this.service = service;
@@ -44,18 +54,38 @@ final class ServiceVerticle extends VerticleBase {
         router.route().failureHandler(JsonErrors::handle);
         router.errorHandler(404, ctx -> JsonErrors.send(ctx, JsonErrors.forStatus(404, ctx)));
         router.errorHandler(405, ctx -> JsonErrors.send(ctx, JsonErrors.forStatus(405, ctx)));
-        server = vertx.createHttpServer(new HttpServerOptions()
+        server = server(router, port, service.config().reusePort());
+        if (!service.config().reusePort()) {
+            instanceServer = server;
+            return server.listen();
+        }
+        instanceServer = server(router, OWN_PORT, false);
+        return server.listen().compose(s -> instanceServer.listen());
+    }
+
+    private HttpServer server(Router router, int listenPort, boolean reusePort) {
+        return vertx.createHttpServer(new HttpServerOptions()
                         .setHost(service.config().host())
-                        .setPort(port)
-                        .setReusePort(service.config().reusePort())
+                        .setPort(listenPort)
+                        .setReusePort(reusePort)
                         .setHttp2ClearTextEnabled(false)
                         .setTcpNoDelay(true))
                 .requestHandler(router)
                 .invalidRequestHandler(ErrorResponses::answerInvalid);
-        return server.listen();
     }
 
     HttpServer server() {
         return server;
+    }
+
+    HttpServer instanceServer() {
+        return instanceServer;
+    }
+
+    /** Stops accepting, closes idle connections, and completes once the requests in flight are answered. */
+    Future<Void> shutdown(Duration timeout) {
+        Future<Void> shared = server.shutdown(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return instanceServer == server ? shared : Future.join(shared,
+                instanceServer.shutdown(timeout.toMillis(), TimeUnit.MILLISECONDS)).mapEmpty();
     }
 }

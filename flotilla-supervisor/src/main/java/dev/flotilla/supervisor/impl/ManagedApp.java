@@ -20,11 +20,14 @@ public final class ManagedApp {
     private final LogSink log;
     private final List<ManagedInstance> instances = new ArrayList<>();
     private final AtomicInteger nextId = new AtomicInteger();
+    /** How many instances the app should have: its spec's count until a {@code scale} changes it. */
+    private int desired;
 
     public ManagedApp(Supervisor supervisor, AppSpec spec, LogSink log) {
         this.supervisor = supervisor;
         this.spec = spec;
         this.log = log;
+        this.desired = spec.instanceCount();
     }
 
     public AppSpec spec() {
@@ -64,9 +67,9 @@ public final class ManagedApp {
         return List.copyOf(instances);
     }
 
-    /** Starts the configured number of instances. */
+    /** Starts the desired number of instances (the spec's, or the last {@code scale}'s). */
     public synchronized void start() {
-        for (int slot = 0; slot < spec.instanceCount(); slot++) {
+        for (int slot = 0; slot < desired; slot++) {
             ManagedInstance instance = newInstance(slot, portFor(slot));
             instances.add(instance);
             instance.start();
@@ -94,6 +97,22 @@ public final class ManagedApp {
             }
         }
         return true;
+    }
+
+    /** How many instances the app should have. */
+    public synchronized int desired() {
+        return desired;
+    }
+
+    /** Why an instance of this app gave up ({@code errored}), naming it; null when none did. */
+    public String failure() {
+        for (ManagedInstance instance : instances()) {
+            String failure = instance.failure();
+            if (failure != null) {
+                return instance.source() + " " + failure;
+            }
+        }
+        return null;
     }
 
     /**
@@ -132,6 +151,7 @@ public final class ManagedApp {
     public void scale(int count) {
         List<ManagedInstance> removed = new ArrayList<>();
         synchronized (this) {
+            desired = count;
             while (instances.size() < count) {
                 int slot = instances.size();
                 ManagedInstance instance = newInstance(slot, portFor(slot));
@@ -143,6 +163,17 @@ public final class ManagedApp {
             }
         }
         CompletableFuture.allOf(removed.stream().map(ManagedInstance::stop).toArray(CompletableFuture[]::new)).join();
+    }
+
+    /** Stops the instance with this id, if it is one of this app's; true when it was. */
+    public boolean stopInstance(String id) {
+        for (ManagedInstance instance : instances()) {
+            if (instance.id.equals(id)) {
+                instance.stop().join();
+                return true;
+            }
+        }
+        return false;
     }
 
     public CompletableFuture<Void> stop() {

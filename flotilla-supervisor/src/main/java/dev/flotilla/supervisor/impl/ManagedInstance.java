@@ -34,7 +34,13 @@ import org.slf4j.LoggerFactory;
  * <p>Every process is started through a small bash wrapper that keeps the read end of a pipe from the
  * supervisor and then {@code exec}s the real command (so the pid is the command's). When the supervisor
  * dies, even by {@code kill -9}, the pipe closes and the wrapper's watcher sends SIGTERM, then SIGKILL:
- * Java has no other way to ask Linux to end children with their parent.
+ * Java has no other way to ask Linux to end children with their parent. The wrapper runs under
+ * {@code setsid}, in a session and process group of its own, so a terminal's Ctrl-C reaches the supervisor
+ * only, and the supervisor stops its children in order.
+ *
+ * <p>A process that exits before it was ever ready, on its first start, is not restarted: a missing class,
+ * a missing file or a bad command would only crash-loop. It turns {@code errored} at once with its exit code
+ * and its last lines of output, which {@link #failure()} gives to whoever waits for it.
  */
 final class ManagedInstance {
 
@@ -45,6 +51,8 @@ final class ManagedInstance {
             + "sleep \"${FLOTILLA_KILL_GRACE:-5}\"; kill -KILL $p 2>/dev/null; exit 0; fi; done ) & "
             + "exec 3<&-; exec \"$@\"";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static final boolean SETSID = new java.io.File("/usr/bin/setsid").canExecute();
+    private static final int LAST_LINES = 5;
 
     final ManagedApp app;
     final int slot;
@@ -62,6 +70,9 @@ final class ManagedInstance {
     private volatile long lastCpuTicks;
     private volatile long lastCpuAt;
     private volatile double cpuPercent;
+    private volatile boolean everReady;
+    private volatile String failure;
+    private final Deque<String> lastLines = new ArrayDeque<>();
 
     ManagedInstance(ManagedApp app, int slot, String id, int port) {
         this.app = app;
@@ -79,7 +90,11 @@ final class ManagedInstance {
             return;
         }
         AppSpec spec = app.spec();
-        List<String> command = new ArrayList<>(List.of("bash", "-c", WRAPPER, "flotilla-instance"));
+        List<String> command = new ArrayList<>();
+        if (SETSID) {
+            command.add("/usr/bin/setsid");
+        }
+        command.addAll(List.of("bash", "-c", WRAPPER, "flotilla-instance"));
         if (spec.main() != null) {
             command.addAll(JavaCommand.forMainClass(spec.javaOptions(), spec.main()));
         } else if (spec.jar() != null) {
@@ -104,7 +119,8 @@ final class ManagedInstance {
         try {
             process = builder.start();
         } catch (IOException e) {
-            app.log().line(source(), "flotilla: cannot start: " + e.getMessage());
+            failure = "cannot start: " + e.getMessage();
+            app.log().line(source(), "flotilla: " + failure);
             state = "errored";
             return;
         }
@@ -126,6 +142,7 @@ final class ManagedInstance {
         try {
             while (started == process && started.isAlive() && !stopping) {
                 if (isReady()) {
+                    everReady = true;
                     state = "online";
                     if (registration != null) {
                         registration.status(InstanceStatus.UP);
@@ -144,6 +161,12 @@ final class ManagedInstance {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
                     app.log().line(source(), line);
+                    synchronized (lastLines) {
+                        if (lastLines.size() == LAST_LINES) {
+                            lastLines.pollFirst();
+                        }
+                        lastLines.addLast(line);
+                    }
                 }
             } catch (IOException ignored) {
                 // the process is gone
@@ -193,6 +216,16 @@ final class ManagedInstance {
             return;
         }
         awaitPumps();
+        if (!everReady && restarts == 0) {
+            String output;
+            synchronized (lastLines) {
+                output = String.join(" / ", lastLines);
+            }
+            failure = "exited with code " + code + " before it was ready" + (output.isEmpty() ? "" : ": " + output);
+            app.log().line(source(), "flotilla: " + failure + "; not restarting (it never started)");
+            state = "errored";
+            return;
+        }
         state = "crashed";
         app.log().line(source(), "flotilla: exited with code " + code + " after "
                 + (System.currentTimeMillis() - startedAt) + " ms");
@@ -227,8 +260,9 @@ final class ManagedInstance {
         }
         if (recentRestarts.size() >= policy.maxRestarts()) {
             // The log line goes first: whoever sees "errored" may read the log at once.
-            app.log().line(source(), "flotilla: crashed " + recentRestarts.size() + " times within "
-                    + policy.window().toSeconds() + " s; not restarting (flotilla restart " + app.spec().name() + ")");
+            failure = "crashed " + recentRestarts.size() + " times within " + policy.window().toSeconds() + " s";
+            app.log().line(source(), "flotilla: " + failure + "; not restarting (flotilla restart "
+                    + app.spec().name() + ")");
             state = "errored";
             return;
         }
@@ -268,6 +302,11 @@ final class ManagedInstance {
         } catch (Exception e) {
             return false;
         }
+    }
+
+    /** Why this instance is {@code errored}, or null. */
+    String failure() {
+        return failure;
     }
 
     /** Waits until ready; false when the instance gave up or {@code limit} passed first. */

@@ -6,12 +6,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** Reads a process's resident memory and CPU time from Linux's {@code /proc} (0 when unavailable). */
-final class ProcStats {
+public final class ProcStats {
 
     private ProcStats() {
     }
 
-    static long rssBytes(long pid) {
+    public static long rssBytes(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith("VmRSS:")) {
