@@ -68,10 +68,19 @@ class ReloadTest {
                         } catch (Exception e) {
                             failures.add(e.toString());
                         }
+                        pause(); // steady load, not a saturating one: the new JVMs need the cores to start
                     }
                 });
                 thread.start();
                 threads.add(thread);
+            }
+        }
+
+        private static void pause() {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 
