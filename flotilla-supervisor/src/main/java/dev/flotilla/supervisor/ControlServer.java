@@ -1,5 +1,6 @@
 package dev.flotilla.supervisor;
 
+import dev.flotilla.core.config.YamlConfig;
 import dev.flotilla.supervisor.impl.ProcStats;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,13 +40,19 @@ public final class ControlServer implements AutoCloseable {
     private final Path socket;
     private final Supervisor supervisor;
     private final Runnable down;
+    private final Function<String, AppSpec> specs;
     private final ServerSocketChannel server;
 
-    /** Binds {@code socket}; {@code down} is run (on its own thread) for the {@code down} command. */
-    public ControlServer(Path socket, Supervisor supervisor, Runnable down) throws IOException {
+    /**
+     * Binds {@code socket}; {@code down} is run (on its own thread) for the {@code down} command, and
+     * {@code specs} gives the fleet file's app of a name for {@code start APP} (throwing when there is none).
+     */
+    public ControlServer(Path socket, Supervisor supervisor, Runnable down, Function<String, AppSpec> specs)
+            throws IOException {
         this.socket = socket;
         this.supervisor = supervisor;
         this.down = down;
+        this.specs = specs;
         Files.createDirectories(socket.getParent());
         Files.setPosixFilePermissions(socket.getParent(), PosixFilePermissions.fromString("rwx------"));
         Files.deleteIfExists(socket);
@@ -86,7 +94,7 @@ public final class ControlServer implements AutoCloseable {
             JsonObject answer;
             try {
                 answer = handle(request);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | IOException e) {
                 answer = new JsonObject().put("ok", false).put("error", e.getMessage());
             }
             out.write((answer.encode() + "\n").getBytes(StandardCharsets.UTF_8));
@@ -95,20 +103,31 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private JsonObject handle(JsonObject request) throws InterruptedException {
+    private JsonObject handle(JsonObject request) throws InterruptedException, IOException {
         String app = request.getString("app");
         switch (request.getString("cmd", "")) {
             case "ls" -> {
                 JsonArray list = new JsonArray();
                 supervisor.list().forEach(info -> list.add(info.toJson()));
-                JsonObject apps = new JsonObject();
-                supervisor.desiredCounts().forEach(apps::put);
+                JsonObject apps = supervisor.apps();
                 long pid = ProcessHandle.current().pid();
                 // The registry and the gateway of `flotilla up` run inside this process.
                 JsonObject self = new JsonObject().put("pid", pid).put("rssBytes", ProcStats.rssBytes(pid))
                         .put("uptimeMs", ManagementFactory.getRuntimeMXBean().getUptime());
                 return new JsonObject().put("ok", true).put("instances", list).put("apps", apps).put("self", self);
             }
+            case "describe" -> {
+                return new JsonObject().put("ok", true).put("app", supervisor.describe(required(app)));
+            }
+            case "start" -> {
+                AppSpec spec = request.containsKey("spec")
+                        ? YamlConfig.read("the app to start", request.getString("spec"), AppSpec.class)
+                        : specs.apply(required(app));
+                supervisor.start(spec);
+                return new JsonObject().put("ok", true).put("started", spec.name());
+            }
+            case "delete" -> supervisor.delete(required(app));
+            case "flush" -> supervisor.flush(app);
             case "reload" -> supervisor.reload(required(app));
             case "restart" -> supervisor.restart(required(app));
             case "scale" -> supervisor.scale(required(app), request.getInteger("instances", -1));

@@ -3,6 +3,7 @@ package dev.flotilla.supervisor;
 import dev.flotilla.core.registry.RegistryClient;
 import dev.flotilla.supervisor.impl.LogSink;
 import dev.flotilla.supervisor.impl.ManagedApp;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -110,13 +111,33 @@ public final class Supervisor implements AutoCloseable {
         }
     }
 
-    /** How many instances each app should have, by name, in start order (0 for an app scaled to 0). */
-    public Map<String, Integer> desiredCounts() {
-        Map<String, Integer> counts = new LinkedHashMap<>();
+    /** Each app by name, in start order: how many instances it should have, and its manual restarts. */
+    public JsonObject apps() {
+        JsonObject all = new JsonObject();
         for (ManagedApp app : List.copyOf(apps.values())) {
-            counts.put(app.spec().name(), app.desired());
+            all.put(app.spec().name(), new JsonObject().put("instances", app.desired())
+                    .put("manualRestarts", app.manualRestarts()));
         }
-        return counts;
+        return all;
+    }
+
+    /** One app's spec, environment, log file and processes (PM2's {@code describe}). */
+    public JsonObject describe(String name) {
+        return app(name).describe();
+    }
+
+    /** Stops an app and forgets it (PM2's {@code delete}); its log file stays. */
+    public void delete(String name) {
+        ManagedApp app = app(name);
+        app.stop().join();
+        apps.remove(name);
+    }
+
+    /** Empties one app's log, or every app's. */
+    public void flush(String name) throws IOException {
+        for (ManagedApp app : name == null ? List.copyOf(apps.values()) : List.of(app(name))) {
+            app.logSink().flush();
+        }
     }
 
     public List<String> appNames() {

@@ -109,8 +109,11 @@ public final class Fleet implements AutoCloseable {
         }
     }
 
+    private Path fleetFile;
+
     private void startAll(Path fleetFile, FleetFile spec, PrintStream merged, Runnable down, Duration readyLimit)
             throws Exception {
+        this.fleetFile = fleetFile;
         registry = RegistryServer.start(vertx, new RegistryOptions().setPort(spec.registry().port()))
                 .await(30, TimeUnit.SECONDS);
         registryClient = RegistryClient.create(vertx, new RegistryClientOptions(registry.url()));
@@ -142,7 +145,10 @@ public final class Fleet implements AutoCloseable {
         for (AppSpec app : spec.apps()) {
             supervisor.start(app);
         }
-        control = new ControlServer(controlSocket(fleetFile), supervisor, down);
+        control = new ControlServer(controlSocket(fleetFile), supervisor, down, name -> spec.apps().stream()
+                .filter(app -> app.name().equals(name)).findFirst().orElseThrow(() -> new IllegalArgumentException(
+                        "no app named '" + name + "' in " + fleetFile + " (an ad-hoc one: flotilla start -- CMD)")));
+        KnownFleets.running(fleetFile);
         long deadline = System.nanoTime() + readyLimit.toNanos();
         List<String> late = new ArrayList<>();
         for (AppSpec app : spec.apps()) {
@@ -235,6 +241,9 @@ public final class Fleet implements AutoCloseable {
         }
         if (supervisor != null) {
             supervisor.close();
+        }
+        if (fleetFile != null) {
+            KnownFleets.stopped(fleetFile);
         }
         try {
             if (control != null) {

@@ -72,6 +72,16 @@ public final class LogSink {
         open();
     }
 
+    /** Empties the log and removes its rotated files (PM2's {@code flush}). */
+    public synchronized void flush() throws IOException {
+        out.close();
+        for (int i = 1; i <= KEPT; i++) {
+            Files.deleteIfExists(file.resolveSibling(file.getFileName() + "." + i));
+        }
+        Files.write(file, new byte[0]);
+        open();
+    }
+
     public synchronized void close() throws IOException {
         out.close();
     }

@@ -11,6 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Map;
+import java.util.TreeMap;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 
 /** One app's instances, and what can be done to all of them: start, reload, restart, scale, stop. */
 public final class ManagedApp {
@@ -22,6 +26,8 @@ public final class ManagedApp {
     private final AtomicInteger nextId = new AtomicInteger();
     /** How many instances the app should have: its spec's count until a {@code scale} changes it. */
     private int desired;
+    /** Restarts and reloads asked for by a person, counted apart from crashes. */
+    private final AtomicInteger manual = new AtomicInteger();
 
     public ManagedApp(Supervisor supervisor, AppSpec spec, LogSink log) {
         this.supervisor = supervisor;
@@ -99,6 +105,31 @@ public final class ManagedApp {
         return true;
     }
 
+    /** Restarts and reloads asked for, apart from crashes. */
+    public int manualRestarts() {
+        return manual.get();
+    }
+
+    /** What {@code describe} shows: the spec, the log file, and each instance with how its last process ended. */
+    public JsonObject describe() {
+        JsonArray list = new JsonArray();
+        for (ManagedInstance instance : instances()) {
+            JsonObject json = instance.info().toJson();
+            json.put("lastExit", instance.lastExit()).put("failure", instance.failure());
+            list.add(json);
+        }
+        Map<String, String> env = new TreeMap<>(spec.env());
+        env.replaceAll((k, v) -> k.contains("TOKEN") || k.contains("SECRET") || k.contains("PASSWORD") ? "***" : v);
+        return new JsonObject().put("name", spec.name())
+                .put("run", spec.main() != null ? "main " + spec.main() : spec.jar() != null ? "jar " + spec.jar()
+                        : "command " + String.join(" ", spec.command()))
+                .put("args", new JsonArray(spec.args())).put("mode", spec.mode()).put("port", spec.port())
+                .put("instances", desired).put("ready", spec.ready() == null ? "running" : spec.ready())
+                .put("killTimeoutMs", spec.killTimeout().toMillis()).put("cwd", workingDirectory().toString())
+                .put("env", new JsonObject(new java.util.LinkedHashMap<>(env))).put("log", log.file().toString())
+                .put("manualRestarts", manual.get()).put("processes", list);
+    }
+
     /** How many instances the app should have. */
     public synchronized int desired() {
         return desired;
@@ -122,6 +153,7 @@ public final class ManagedApp {
      * not become ready, leaving the old instance serving.
      */
     public void reload(Duration readyLimit) throws InterruptedException {
+        manual.incrementAndGet();
         for (ManagedInstance old : instances()) {
             ManagedInstance replacement = newInstance(old.slot, spec.cluster() || spec.port() == null ? old.port
                     : freePort());
@@ -140,6 +172,7 @@ public final class ManagedApp {
 
     /** Stops every instance, then starts them again (not rolling: there is a gap). */
     public void restart() {
+        manual.incrementAndGet();
         stop().join();
         synchronized (this) {
             instances.clear();

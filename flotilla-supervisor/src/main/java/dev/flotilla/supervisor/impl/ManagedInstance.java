@@ -72,6 +72,8 @@ final class ManagedInstance {
     private volatile double cpuPercent;
     private volatile boolean everReady;
     private volatile String failure;
+    /** How the last process of this instance ended: exit code and reason; null while none has. */
+    private volatile String lastExit;
     private final Deque<String> lastLines = new ArrayDeque<>();
 
     ManagedInstance(ManagedApp app, int slot, String id, int port) {
@@ -211,6 +213,7 @@ final class ManagedInstance {
             return;
         }
         int code = exitedProcess.exitValue();
+        lastExit = "code " + code + (stopping ? " (stopped)" : " (crashed)") + " at " + java.time.Instant.now();
         if (stopping) {
             state = "stopped";
             return;
@@ -302,6 +305,11 @@ final class ManagedInstance {
         } catch (Exception e) {
             return false;
         }
+    }
+
+    /** How its last process ended, or null. */
+    String lastExit() {
+        return lastExit;
     }
 
     /** Why this instance is {@code errored}, or null. */
