@@ -13,9 +13,11 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Runs apps as supervised processes on this machine, as PM2 does: instances with the fleet's
@@ -54,10 +56,19 @@ public final class Supervisor implements AutoCloseable {
 
     /** Starts {@code spec}'s instances; does not wait for them to be ready. */
     public void start(AppSpec spec) throws IOException {
+        start(spec, line -> true);
+    }
+
+    /**
+     * Starts {@code spec}'s instances; of their output, only the lines {@code shownMerged} accepts go to the
+     * merged output (a terminal), while the log file gets all of them. Does not wait for them to be ready.
+     */
+    public void start(AppSpec spec, Predicate<String> shownMerged) throws IOException {
         if (apps.containsKey(spec.name())) {
             throw new IllegalArgumentException("an app named '" + spec.name() + "' is already running");
         }
-        ManagedApp app = new ManagedApp(this, spec, new LogSink(logDirectory.resolve(spec.name() + ".log"), merged));
+        ManagedApp app = new ManagedApp(this, spec,
+                new LogSink(logDirectory.resolve(spec.name() + ".log"), merged, shownMerged));
         apps.put(spec.name(), app);
         app.start();
     }
@@ -100,6 +111,15 @@ public final class Supervisor implements AutoCloseable {
             }
         }
         app(name).stop().join();
+    }
+
+    /** Stops these apps all at once (each drains its own instances) and returns when all are stopped. */
+    public void stopTogether(List<String> names) {
+        List<CompletableFuture<Void>> stopping = new ArrayList<>();
+        for (String name : names) {
+            stopping.add(app(name).stop());
+        }
+        CompletableFuture.allOf(stopping.toArray(CompletableFuture[]::new)).join();
     }
 
     /** Stops every app, the last started first. */

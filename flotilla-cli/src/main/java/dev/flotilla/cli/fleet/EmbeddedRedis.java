@@ -24,6 +24,17 @@ final class EmbeddedRedis {
                 "--save", "", "--appendonly", "no");
     }
 
+    /**
+     * Whether a line of Redis's output is worth a terminal: its start-up banner, its notices and the
+     * warnings about a development machine's settings (memory overcommit) are not; they stay in the log.
+     */
+    static boolean worthShowing(String line) {
+        boolean warning = line.contains(" # ");
+        return warning && !line.contains("oO0OoO0Oo") && !line.contains("Redis version=")
+                && !line.contains("Configuration loaded") && !line.contains("overcommit")
+                && !line.contains("Server initialized") && !line.contains("WARNING");
+    }
+
     private static Path executable(Path workDirectory) throws IOException {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path candidate = Path.of(dir, "redis-server");

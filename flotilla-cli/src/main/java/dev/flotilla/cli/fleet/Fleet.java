@@ -21,7 +21,6 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,7 +133,8 @@ public final class Fleet implements AutoCloseable {
                 registryClient, merged);
         if (redisPort != 0) {
             supervisor.start(new AppSpec("redis", null, null, EmbeddedRedis.command(workDirectory, redisPort), null,
-                    null, "1", "fork", null, null, null, null, null, false, null, null, null, null));
+                    null, "1", "fork", null, null, null, null, null, false, null, null, null, null),
+                    EmbeddedRedis::worthShowing);
             awaitPort(redisPort, Duration.ofSeconds(10), "the embedded redis-server");
             supervisor.awaitReady("redis", Duration.ofSeconds(1));
         }
@@ -219,12 +219,11 @@ public final class Fleet implements AutoCloseable {
     @Override
     public void close() {
         if (supervisor != null) {
+            // Every app drains at once (each finishes its own requests in flight), as PM2 stops all: one by
+            // one would add a drain per app. Redis goes last, once nothing uses it.
             List<String> apps = new ArrayList<>(supervisor.appNames());
             apps.remove("redis");
-            Collections.reverse(apps);
-            for (String app : apps) {
-                supervisor.stop(app);
-            }
+            supervisor.stopTogether(apps);
         }
         try {
             if (gateway != null) {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.function.Predicate;
 
 /**
  * One app's log: every line of its instances, prefixed {@code app#slot | }, appended to
@@ -21,12 +22,19 @@ public final class LogSink {
 
     private final Path file;
     private final PrintStream merged;
+    private final Predicate<String> shownMerged;
     private OutputStream out;
     private long size;
 
     public LogSink(Path file, PrintStream merged) throws IOException {
+        this(file, merged, line -> true);
+    }
+
+    /** {@code shownMerged} picks the lines that also go to the merged output; the file gets every line. */
+    public LogSink(Path file, PrintStream merged, Predicate<String> shownMerged) throws IOException {
         this.file = file;
         this.merged = merged;
+        this.shownMerged = shownMerged;
         Files.createDirectories(file.getParent());
         open();
     }
@@ -48,7 +56,7 @@ public final class LogSink {
         } catch (IOException e) {
             merged.println("flotilla: cannot write " + file + ": " + e.getMessage());
         }
-        if (merged != null) {
+        if (merged != null && (line.startsWith("flotilla: ") || shownMerged.test(line))) {
             merged.print(text);
             merged.flush();
         }
