@@ -7,7 +7,10 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
-/** Writes the JSON error body of docs/architecture.md for every Flotilla server, including for requests Vert.x could not parse. */
+/**
+ * Writes the JSON error body of docs/architecture.md for every Flotilla server, including for requests
+ * Vert.x could not parse.
+ */
 public final class ErrorResponses {
 
     private ErrorResponses() {

@@ -5,8 +5,8 @@ import sun.misc.Signal;
 
 /**
  * Waits for SIGTERM or SIGINT (Ctrl-C) so that a process's main thread can stop gracefully and exit 0,
- * as docs/architecture.md asks of every process. A JVM shutdown hook cannot do this: it runs on a dying JVM whose
- * exit status is already 143. {@code sun.misc.Signal} is the only JDK way to handle a signal; it lives
+ * as docs/architecture.md asks of every process. A JVM shutdown hook cannot do this: it runs on a dying
+ * JVM whose exit status is already 143. {@code sun.misc.Signal} is the only JDK way to handle a signal; it lives
  * in {@code jdk.unsupported}, which every JDK ships.
  */
 public final class Shutdown {

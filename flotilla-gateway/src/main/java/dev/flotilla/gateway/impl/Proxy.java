@@ -40,7 +40,8 @@ import java.util.concurrent.TimeoutException;
  * ways. One instance per event loop, each with its own connection pools.
  *
  * <p>Hand-written on Vert.x's HTTP client and server rather than on {@code vertx-http-proxy}: that
- * proxy cannot send a request again to another instance, and its errors are not the JSON errors of docs/architecture.md.
+ * proxy cannot send a request again to another instance, and its errors are not the JSON errors of
+ * docs/architecture.md.
  */
 final class Proxy implements Handler<HttpServerRequest> {
 
@@ -632,9 +633,9 @@ final class Proxy implements Handler<HttpServerRequest> {
     }
 
     /**
-     * Answers with the JSON error of docs/architecture.md. {@code close} closes the connection afterwards: used when the
-     * request's framing is suspect or its body was not read, so nothing left on the wire is taken for a
-     * next request.
+     * Answers with the JSON error of docs/architecture.md. {@code close} closes the connection afterwards
+     * (used when the request's framing is suspect or its body was not read, so nothing left on the wire is
+     * taken for a next request) and marks it closing, so no request pipelined behind it is served.
      */
     private void reject(HttpServerRequest request, HttpFailure failure, boolean close) {
         if (close) {
