@@ -65,13 +65,20 @@ final class FleetCommands {
         return last != null ? last : local;
     }
 
+    /** {@link #resolve}, or null after saying why there is no single answer. */
+    private Path resolveOrSay(Path given) {
+        try {
+            return resolve(given);
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("flotilla: " + e.getMessage());
+            return null;
+        }
+    }
+
     private int send(Path given, JsonObject request) {
         PrintWriter err = spec.commandLine().getErr();
-        Path file;
-        try {
-            file = resolve(given);
-        } catch (IllegalArgumentException e) {
-            err.println("flotilla: " + e.getMessage());
+        Path file = resolveOrSay(given);
+        if (file == null) {
             return 1;
         }
         if (!answers(file)) {
@@ -208,11 +215,8 @@ final class FleetCommands {
     }
 
     int down(Path given) throws InterruptedException {
-        Path file;
-        try {
-            file = resolve(given);
-        } catch (IllegalArgumentException e) {
-            spec.commandLine().getErr().println("flotilla: " + e.getMessage());
+        Path file = resolveOrSay(given);
+        if (file == null) {
             return 1;
         }
         int result = send(file, new JsonObject().put("cmd", "down"));
@@ -226,11 +230,8 @@ final class FleetCommands {
     }
 
     int logs(Path given, boolean follow, int lines, String app) {
-        Path file;
-        try {
-            file = resolve(given);
-        } catch (IllegalArgumentException e) {
-            spec.commandLine().getErr().println("flotilla: " + e.getMessage());
+        Path file = resolveOrSay(given);
+        if (file == null) {
             return 1;
         }
         if (!answers(file)) {

@@ -8,20 +8,18 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -164,40 +162,14 @@ public final class ControlServer implements AutoCloseable {
         for (String name : names) {
             files.add(supervisor.logFile(name));
         }
-        long[] offsets = new long[files.size()];
-        for (int i = 0; i < files.size(); i++) {
-            Deque<String> last = new ArrayDeque<>();
-            for (String line : Files.readAllLines(files.get(i))) {
-                last.addLast(line);
-                if (last.size() > lines) {
-                    last.removeFirst();
-                }
+        LogTail.write(files, lines, follow, text -> {
+            try {
+                out.write(text.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // the client went away: stop following
             }
-            for (String line : last) {
-                out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-            }
-            offsets[i] = Files.size(files.get(i));
-        }
-        out.flush();
-        while (follow) {
-            Thread.sleep(200);
-            for (int i = 0; i < files.size(); i++) {
-                long size = Files.size(files.get(i));
-                if (size < offsets[i]) {
-                    offsets[i] = 0; // rotated
-                }
-                if (size > offsets[i]) {
-                    try (RandomAccessFile file = new RandomAccessFile(files.get(i).toFile(), "r")) {
-                        file.seek(offsets[i]);
-                        byte[] fresh = new byte[(int) Math.min(size - offsets[i], 1 << 20)];
-                        file.readFully(fresh);
-                        out.write(fresh);
-                        out.flush();
-                        offsets[i] += fresh.length;
-                    }
-                }
-            }
-        }
+        });
     }
 
     @Override

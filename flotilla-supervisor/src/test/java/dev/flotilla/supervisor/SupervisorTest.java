@@ -117,6 +117,16 @@ class SupervisorTest {
     }
 
     @Test
+    void aCommandThatCannotRunIsReportedAtOnceAndNotRestarted() throws Exception {
+        supervisor.start(app("typo", List.of("no-such-command-for-flotilla"), null, null, false, null, null));
+        assertThat(supervisor.awaitReady("typo", Duration.ofSeconds(10))).isFalse();
+        assertThat(only("typo").state()).isEqualTo("errored");
+        assertThat(only("typo").restarts()).isZero();
+        assertThat(supervisor.failure("typo")).contains("typo#0 exited with code 127 before it was ready")
+                .contains("no-such-command-for-flotilla");
+    }
+
+    @Test
     void anInstancePastMaxMemoryIsRestarted() throws Exception {
         supervisor.start(app("hog", List.of("python3", "-c",
                 "import time\nblob = bytearray(160 * 1024 * 1024)\nfor i in range(0, len(blob), 4096): blob[i] = 1\n"

@@ -38,9 +38,11 @@ import org.slf4j.LoggerFactory;
  * {@code setsid}, in a session and process group of its own, so a terminal's Ctrl-C reaches the supervisor
  * only, and the supervisor stops its children in order.
  *
- * <p>A process that exits before it was ever ready, on its first start, is not restarted: a missing class,
- * a missing file or a bad command would only crash-loop. It turns {@code errored} at once with its exit code
- * and its last lines of output, which {@link #failure()} gives to whoever waits for it.
+ * <p>A process that exits on its first start before it was ever ready (by its app's {@code ready} check),
+ * or whose command could not be executed at all (exit 126 or 127), is not restarted: a missing class, a
+ * missing file or a bad command would only crash-loop. It turns {@code errored} at once with its exit code
+ * and its last lines of output, which {@link #failure()} gives to whoever waits for it. An app without a
+ * ready check that runs and then crashes is restarted with backoff, as PM2 does.
  */
 final class ManagedInstance {
 
@@ -219,7 +221,8 @@ final class ManagedInstance {
             return;
         }
         awaitPumps();
-        if (!everReady && restarts == 0) {
+        boolean couldNotRun = code == 126 || code == 127; // the shell could not execute the command
+        if (restarts == 0 && !everReady && (app.spec().ready() != null || couldNotRun)) {
             String output;
             synchronized (lastLines) {
                 output = String.join(" / ", lastLines);
