@@ -6,6 +6,7 @@ import dev.flotilla.testing.TestBackend;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.OutputStream;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -106,6 +107,62 @@ class ClientFaultTest {
             assertThat(reply.status()).as(reply.text()).isEqualTo(200);
         }
         assertThat(fixture.backends.stream().mapToLong(b -> b.bodyBytes.get()).sum()).isEqualTo(10);
+    }
+
+    @Test
+    void anInstanceThatStopsReadingABodyIsA504AndCountsAgainstIt() throws Exception {
+        fixture = new GatewayFixture();
+        try (ServerSocket deaf = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            deaf.setReceiveBufferSize(4096); // accepts, never reads: an instance stuck while uploads arrive
+            List<Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(deaf.accept());
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.start();
+            io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+            var registry = dev.flotilla.core.registry.RegistryClient.create(vertx,
+                    new dev.flotilla.core.registry.RegistryClientOptions(fixture.registry.url()));
+            registry.register(dev.flotilla.core.registry.Instance.builder("deaf-1", "users", "1.0.0")
+                    .host("127.0.0.1").port(deaf.getLocalPort()).ttlSeconds(30)
+                    .status(dev.flotilla.core.registry.InstanceStatus.UP).build())
+                    .await(10, java.util.concurrent.TimeUnit.SECONDS);
+            try {
+                fixture.start("routes:\n  - path: /api/users/**\n    service: users\n    max-body: 100MB\n",
+                        new GatewayOptions().setBodyIdleTimeoutMs(500));
+                try (Socket socket = new Socket("127.0.0.1", fixture.gateway.port())) {
+                    socket.setSoTimeout(10_000);
+                    OutputStream out = socket.getOutputStream();
+                    int size = 64 << 20;
+                    out.write(("POST /api/users HTTP/1.1\r\nHost: x\r\nContent-Length: " + size + "\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    Thread writer = new Thread(() -> {
+                        try {
+                            out.write(new byte[size]);
+                        } catch (java.io.IOException stopped) {
+                            // the gateway answered and closed, as it should
+                        }
+                    });
+                    writer.start();
+                    SmugglingTest.Reply reply = SmugglingTest.read(socket.getInputStream());
+                    assertThat(reply.status()).as(reply.text()).isEqualTo(504);
+                    assertThat(reply.text()).contains("upstream_timeout");
+                }
+                JsonObject instance = instances().getJsonObject(0);
+                assertThat(instance.getLong("failures")).as(instance.encode()).isEqualTo(1);
+            } finally {
+                registry.close();
+                vertx.close();
+                for (Socket socket : accepted) {
+                    socket.close();
+                }
+            }
+        }
     }
 
     @Test

@@ -69,6 +69,9 @@ public final class UpstreamFailure extends RuntimeException {
         if (cause instanceof UpstreamFailure failure) {
             return failure;
         }
+        if (cause.getCause() instanceof UpstreamFailure || cause.getCause() instanceof TimeoutException) {
+            return of(cause.getCause()); // a reset that carries why the attempt was abandoned
+        }
         if (cause instanceof TimeoutException || String.valueOf(cause.getMessage()).contains("timeout period")) {
             return new UpstreamFailure(Kind.TIMEOUT, "timed out: " + describe(cause), cause);
         }
