@@ -149,24 +149,32 @@ public final class ManagedApp {
     /**
      * Zero-downtime rolling replacement, one instance at a time: start the new one (cluster: on the shared
      * port; fork: on a free port), wait until it is ready, then stop the old one (SIGTERM, which the SDK
-     * answers by draining, then SIGKILL after the kill timeout). Stops at the first replacement that does
-     * not become ready, leaving the old instance serving.
+     * answers by draining, then SIGKILL after the kill timeout) while the next replacement starts. Returns
+     * when every old instance is gone. Stops at the first replacement that does not become ready, leaving
+     * the old instance serving.
      */
     public void reload(Duration readyLimit) throws InterruptedException {
         manual.incrementAndGet();
-        for (ManagedInstance old : instances()) {
-            ManagedInstance replacement = newInstance(old.slot, spec.cluster() || spec.port() == null ? old.port
-                    : freePort());
-            replacement.start();
-            if (!replacement.awaitReady(readyLimit)) {
-                replacement.stop().join();
-                throw new IllegalStateException("reload of " + spec.name() + " stopped: " + replacement.source()
-                        + " did not become ready within " + readyLimit.toSeconds() + " s; the old instance stays");
+        List<CompletableFuture<Void>> draining = new ArrayList<>();
+        try {
+            for (ManagedInstance old : instances()) {
+                ManagedInstance replacement = newInstance(old.slot, spec.cluster() || spec.port() == null ? old.port
+                        : freePort());
+                replacement.start();
+                if (!replacement.awaitReady(readyLimit)) {
+                    replacement.stop().join();
+                    throw new IllegalStateException("reload of " + spec.name() + " stopped: "
+                            + replacement.source() + " did not become ready within " + readyLimit.toSeconds()
+                            + " s; the old instance stays");
+                }
+                synchronized (this) {
+                    instances.set(instances.indexOf(old), replacement);
+                }
+                // The old one drains while the next replacement starts: as many instances serve as before.
+                draining.add(old.stop());
             }
-            synchronized (this) {
-                instances.set(instances.indexOf(old), replacement);
-            }
-            old.stop().join();
+        } finally {
+            CompletableFuture.allOf(draining.toArray(CompletableFuture[]::new)).join();
         }
     }
 
