@@ -137,7 +137,7 @@ class HostileInputTest {
         String response = exchange("GET /api/users HTTP/1.1\r\nHost: x\r\nX-Slow: ");
         long ms = (System.nanoTime() - started) / 1_000_000;
         assertThat(response).startsWith("HTTP/1.1 408 ").contains("\"error\":\"request_timeout\"");
-        assertThat(ms).as("cut by the 500 ms header timeout, within a sweep").isBetween(500L, 500L + 250 + 500);
+        assertThat(ms).as("cut by the 500 ms header timeout, not by the test's own 5 s").isBetween(500L, 4_000L);
         assertThat(backend.hits.get()).isZero();
         assertThat(fixture.get("/api/users/1").statusCode()).isEqualTo(200);
     }
