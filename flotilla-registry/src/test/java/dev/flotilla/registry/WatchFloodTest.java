@@ -71,7 +71,8 @@ class WatchFloodTest {
             changes.get(60, TimeUnit.SECONDS);
             System.out.println("watch flood: " + FLOOD + " streams that never read, " + INSTANCES
                     + " instances; slowest heartbeat " + slowestMs + " ms"); // a figure for the README
-            assertThat(slowestMs).as("the slowest heartbeat during the flood, ms (was: all timed out)").isLessThan(3_000);
+            assertThat(slowestMs).as("the slowest heartbeat during the flood, ms (was: all timed out)")
+                    .isLessThan(3_000);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (watchers(registry.url()) > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(100);
