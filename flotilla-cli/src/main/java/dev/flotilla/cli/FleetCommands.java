@@ -1,19 +1,21 @@
 package dev.flotilla.cli;
 
 import dev.flotilla.cli.fleet.Fleet;
+import dev.flotilla.cli.fleet.KnownFleets;
+import dev.flotilla.supervisor.AppSpec;
 import dev.flotilla.supervisor.ControlServer;
 import dev.flotilla.supervisor.InstanceInfo;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import dev.flotilla.cli.fleet.KnownFleets;
-import dev.flotilla.supervisor.AppSpec;
 import java.util.HashSet;
 import java.util.List;
-import java.util.stream.Collectors;
+import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
@@ -193,10 +195,10 @@ final class FleetCommands {
         if (what.size() == 1 && first.endsWith(".jar")) {
             app.put("jar", Path.of(first).toAbsolutePath().toString());
         } else {
-            app.put("command", new io.vertx.core.json.JsonArray(what));
+            app.put("command", new JsonArray(what));
         }
         String base = Path.of(first).getFileName().toString().replaceFirst("\\.jar$", "");
-        app.put("name", name != null ? name : base.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-"));
+        app.put("name", name != null ? name : base.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-"));
         if (instances != null) {
             app.put("instances", instances);
         }
@@ -309,7 +311,7 @@ final class FleetCommands {
 
     int save() {
         List<Path> running = KnownFleets.running();
-        io.vertx.core.json.JsonArray fleets = new io.vertx.core.json.JsonArray();
+        JsonArray fleets = new JsonArray();
         for (Path file : running) {
             try {
                 JsonObject ls = UpCommand.request(file, new JsonObject().put("cmd", "ls"));
@@ -342,7 +344,7 @@ final class FleetCommands {
             return 1;
         }
         int result = 0;
-        for (Object o : new io.vertx.core.json.JsonArray(Files.readString(KnownFleets.dump()))) {
+        for (Object o : new JsonArray(Files.readString(KnownFleets.dump()))) {
             JsonObject saved = (JsonObject) o;
             Path file = Path.of(saved.getString("file"));
             if (!answers(file)) {

@@ -2,12 +2,12 @@ package dev.flotilla.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Properties;
-import picocli.CommandLine;
 import java.nio.file.Path;
+import java.util.Properties;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** The {@code flotilla} command. */
 @Command(name = "flotilla",

@@ -161,7 +161,8 @@ final class Proxy implements Handler<HttpServerRequest> {
         String query = request.query();
         String uri = query == null ? route.forwardPath(path) : route.forwardPath(path) + "?" + query;
         Exchange exchange = new Exchange(request, route, uri, length, chunked);
-        request.exceptionHandler(e -> bodyFailed(exchange, e)); // now: the body's bytes may already be in
+        // Before anything asynchronous: a malformed body can be decoded in the same read as the head.
+        request.exceptionHandler(e -> bodyFailed(exchange, e));
         if (route.rateLimiter == null) {
             admit(exchange);
             return;
@@ -279,12 +280,12 @@ final class Proxy implements Handler<HttpServerRequest> {
     }
 
     /**
-     * Where an attempt goes, and how long it may wait. A retryable request (idempotent, no body) waits
-     * for its first byte only the route's attempt timeout, so that a frozen instance holds it briefly (Vert.x
-     * ends the limit when the answer's head arrives). A request with a body has no
-     * limit while the body is streamed (the client's pace is watched instead, {@link #watchBody}), and the
-     * full timeout from its end. Headers are written straight into the client request afterwards: passing
-     * them here would copy every header once more per request.
+     * Where an attempt goes, and how long it may wait for the answer's head (Vert.x ends the limit there).
+     * A retryable request (idempotent, no body) waits the route's attempt timeout, so that a frozen instance
+     * holds it briefly; other requests without a body wait the route's timeout. A request with a body has
+     * no limit while the body is streamed (the client's pace is watched instead, {@link #watchBody}), and
+     * the route's timeout from its end. Headers are written straight into the client request afterwards:
+     * passing them here would copy every header once more per request.
      */
     private static RequestOptions requestOptions(Exchange exchange, HttpMethod method, Endpoint endpoint) {
         RequestOptions options = new RequestOptions()

@@ -3,18 +3,19 @@ package dev.flotilla.supervisor.impl;
 import dev.flotilla.supervisor.AppSpec;
 import dev.flotilla.supervisor.InstanceInfo;
 import dev.flotilla.supervisor.Supervisor;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Map;
 import java.util.TreeMap;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** One app's instances, and what can be done to all of them: start, reload, restart, scale, stop. */
 public final class ManagedApp {
@@ -126,7 +127,7 @@ public final class ManagedApp {
                 .put("args", new JsonArray(spec.args())).put("mode", spec.mode()).put("port", spec.port())
                 .put("instances", desired).put("ready", spec.ready() == null ? "running" : spec.ready())
                 .put("killTimeoutMs", spec.killTimeout().toMillis()).put("cwd", workingDirectory().toString())
-                .put("env", new JsonObject(new java.util.LinkedHashMap<>(env))).put("log", log.file().toString())
+                .put("env", new JsonObject(new LinkedHashMap<>(env))).put("log", log.file().toString())
                 .put("manualRestarts", manual.get()).put("processes", list);
     }
 

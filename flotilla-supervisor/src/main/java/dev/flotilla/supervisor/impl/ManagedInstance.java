@@ -7,6 +7,7 @@ import dev.flotilla.supervisor.AppSpec;
 import dev.flotilla.supervisor.InstanceInfo;
 import dev.flotilla.supervisor.JavaCommand;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -16,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -53,7 +55,7 @@ final class ManagedInstance {
             + "sleep \"${FLOTILLA_KILL_GRACE:-5}\"; kill -KILL $p 2>/dev/null; exit 0; fi; done ) & "
             + "exec 3<&-; exec \"$@\"";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    private static final boolean SETSID = new java.io.File("/usr/bin/setsid").canExecute();
+    private static final boolean SETSID = new File("/usr/bin/setsid").canExecute();
     private static final int LAST_LINES = 5;
 
     final ManagedApp app;
@@ -215,7 +217,7 @@ final class ManagedInstance {
             return;
         }
         int code = exitedProcess.exitValue();
-        lastExit = "code " + code + (stopping ? " (stopped)" : " (crashed)") + " at " + java.time.Instant.now();
+        lastExit = "code " + code + (stopping ? " (stopped)" : " (crashed)") + " at " + Instant.now();
         if (stopping) {
             state = "stopped";
             return;
