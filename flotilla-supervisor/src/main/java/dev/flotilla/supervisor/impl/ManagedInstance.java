@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * dies, even by {@code kill -9}, the pipe closes and the wrapper's watcher sends SIGTERM, then SIGKILL:
  * Java has no other way to ask Linux to end children with their parent. The wrapper runs under
  * {@code setsid}, in a session and process group of its own, so a terminal's Ctrl-C reaches the supervisor
- * only, and the supervisor stops its children in order.
+ * only, and the supervisor stops its children itself (each draining).
  *
  * <p>A process that exits on its first start before it was ever ready (by its app's {@code ready} check),
  * or whose command could not be executed at all (exit 126 or 127), is not restarted: a missing class, a
