@@ -23,7 +23,10 @@ public final class Flotilla implements Runnable {
 
     public static void main(String[] args) {
         if (System.getProperty("flotilla.log.format") == null) {
-            System.setProperty("flotilla.log.format", System.console() == null ? "json" : "text");
+            // Plain lines on a terminal, JSON lines otherwise, unless FLOTILLA_LOG_FORMAT (text or json) says.
+            String asked = System.getenv("FLOTILLA_LOG_FORMAT");
+            System.setProperty("flotilla.log.format", "json".equals(asked) || "text".equals(asked) ? asked
+                    : System.console() == null ? "json" : "text");
         }
         System.exit(commandLine().execute(args));
     }
