@@ -110,11 +110,6 @@ final class Proxy implements Handler<HttpServerRequest> {
             return; // pipelined behind a request whose connection the gateway is closing
         }
         request.pause();
-        String framing = RequestChecks.framingProblem(request.headers());
-        if (framing != null) {
-            reject(request, HttpFailure.badRequest(framing), true);
-            return;
-        }
         String expect = request.getHeader(HttpHeaders.EXPECT);
         if (expect != null && !expect.equalsIgnoreCase("100-continue")) {
             reject(request, new HttpFailure(417, "expectation_failed", "the only expectation understood is "

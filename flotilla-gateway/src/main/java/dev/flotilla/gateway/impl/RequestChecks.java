@@ -1,37 +1,13 @@
 package dev.flotilla.gateway.impl;
 
-import io.vertx.core.MultiMap;
-import java.util.List;
 
 /**
- * Checks on a request's framing and path that must pass before anything is sent upstream. A request
- * that fails one is answered 400 and its connection closed: its body boundaries cannot be trusted, so
- * nothing after it on that connection can be either (request smuggling).
+ * Checks on a request's path that must pass before anything is sent upstream, and the one reading of a
+ * Content-Length. (The framing itself is checked while the request is decoded: {@link StrictRequestDecoder}.)
  */
 final class RequestChecks {
 
     private RequestChecks() {
-    }
-
-    /** What is wrong with the request's body framing, or null. */
-    static String framingProblem(MultiMap headers) {
-        List<String> lengths = headers.getAll("Content-Length");
-        String transferEncoding = headers.get("Transfer-Encoding");
-        if (transferEncoding != null && !lengths.isEmpty()) {
-            return "both Content-Length and Transfer-Encoding are present";
-        }
-        if (headers.getAll("Transfer-Encoding").size() > 1
-                || transferEncoding != null && !transferEncoding.trim().equalsIgnoreCase("chunked")) {
-            return "unsupported Transfer-Encoding '" + String.join(", ", headers.getAll("Transfer-Encoding"))
-                    + "' (only chunked is accepted)";
-        }
-        if (lengths.size() > 1) {
-            return "more than one Content-Length";
-        }
-        if (lengths.size() == 1 && contentLength(lengths.get(0)) < 0) {
-            return "invalid Content-Length '" + lengths.get(0) + "'";
-        }
-        return null;
     }
 
     /** The body length a valid Content-Length gives (digits only, at most 18 of them), or -1. */

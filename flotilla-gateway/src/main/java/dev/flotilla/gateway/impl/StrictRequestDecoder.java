@@ -26,7 +26,8 @@ import java.util.Map;
  * behind it may read the same bytes differently: it lets {@code Transfer-Encoding} silently win over
  * {@code Content-Length} and keeps the connection open, reads a chunk size up to the first space or
  * control character and ignores the rest, lets a chunk size wrap around, accepts a request without a
- * {@code Host}, and passes control characters in the target. Each such request is refused here, while
+ * {@code Host}, and passes control characters in the target. Each such request is refused here (and so is
+ * a duplicate or malformed {@code Content-Length}, so that every framing rule lives in one place), while
  * Netty still parses: the message is marked as a decoding failure, Vert.x hands it to the gateway's
  * invalid-request handler (400 and close), and every later byte of the connection is discarded, so
  * nothing read after the refusal can reach a service as a request of its own.
@@ -98,12 +99,6 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
         return super.isContentAlwaysEmpty(message);
     }
 
-    /** Netty's default drops Content-Length and goes on; RFC 9112 6.1 asks to close. Checked above instead. */
-    @Override
-    protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
-        throw new IllegalArgumentException("both Content-Length and Transfer-Encoding are present");
-    }
-
     /** What makes a request head unsafe to forward, or null. */
     static String headProblem(HttpRequest request) {
         HttpVersion version = request.protocolVersion();
@@ -137,6 +132,13 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
                 return "header '" + name + "' looks like a framing header; '_' is not '-'";
             }
         }
+        List<String> lengths = headers.getAll("Content-Length");
+        if (lengths.size() > 1) {
+            return "more than one Content-Length";
+        }
+        if (lengths.size() == 1 && RequestChecks.contentLength(lengths.get(0)) < 0) {
+            return "invalid Content-Length '" + printable(lengths.get(0)) + "'";
+        }
         List<String> encodings = headers.getAll("Transfer-Encoding");
         if (!encodings.isEmpty()) {
             if (http10) {
@@ -146,7 +148,7 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
                 return "unsupported Transfer-Encoding '" + printable(String.join(", ", encodings))
                         + "' (only chunked is accepted)";
             }
-            if (headers.contains("Content-Length")) {
+            if (!lengths.isEmpty()) {
                 return "both Content-Length and Transfer-Encoding are present";
             }
         }
