@@ -28,10 +28,10 @@ import java.util.Set;
  * @param rewrite       replace the path's literal part with this before forwarding
  * @param timeout       how long the upstream may stay silent, per attempt (default 30s)
  * @param connectTimeout how long connecting may take (default 2s)
- * @param attemptTimeout how long an idempotent request without a body waits for the first byte of an answer
+ * @param attemptTimeout how long an idempotent request without a body waits for the head of an answer
  *                      before it is abandoned (counted against the instance) and tried on another instance
- *                      (default 2s; {@code 0s} waits the whole {@code timeout}); once the answer has begun,
- *                      {@code timeout} applies
+ *                      (default 2s; {@code 0s} waits the whole {@code timeout}); other requests wait
+ *                      {@code timeout}
  * @param retries       further attempts on other instances (default 2), see core's {@code Failover}
  * @param loadBalancer  {@code round-robin} (default), {@code weighted-round-robin}, {@code least-requests},
  *                      {@code consistent-hash}

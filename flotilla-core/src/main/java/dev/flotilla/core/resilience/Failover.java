@@ -17,13 +17,12 @@ import java.util.function.Predicate;
  * <p>The rules: a request that never reached an instance (connect failure) may be sent again whatever
  * its method; one that may have reached it (timeout, reset) only when it is idempotent. Each retry goes
  * to an instance not tried yet while there is one (then to any), and needs a token from the upstream's
- * {@link RetryBudget}. Every attempt
- * feeds outlier detection: the instance's own failures count, and so do answers that {@code countsAsFailure}
- * rejects (5xx, when the caller asks), though those are returned, not retried. A stale pooled connection
- * is retried once on a fresh connection, outside the retry count and budget, and not held against the
- * instance (the caller makes the attempt after a {@link UpstreamFailure.Kind#STALE} on a new connection); a
- * failure that is the client's
- * ({@link UpstreamFailure.Kind#CLIENT}) ends the call at once and counts for nothing.
+ * {@link RetryBudget}. Every attempt feeds outlier detection: the instance's own failures count, and so do
+ * answers that {@code countsAsFailure} rejects (5xx, when the caller asks), though those are returned, not
+ * retried. A stale pooled connection is retried once, outside the retry count and budget, and not held
+ * against the instance (after a {@link UpstreamFailure.Kind#STALE} the caller makes its next attempt on a
+ * new connection); a failure that is the client's ({@link UpstreamFailure.Kind#CLIENT}) ends the call at
+ * once and counts for nothing.
  */
 public final class Failover {
 

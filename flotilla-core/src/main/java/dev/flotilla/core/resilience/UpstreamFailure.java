@@ -31,9 +31,14 @@ public final class UpstreamFailure extends RuntimeException {
         /** The client hung up, stalled, or sent a body that could not be read: never retried. */
         CLIENT;
 
-        /** Whether this failure counts against the instance (outlier ejection, breakers). */
+        /** Whether this failure counts against the instance (outlier ejection). */
         public boolean isInstanceFault() {
             return this == CONNECT || this == TIMEOUT || this == RESET;
+        }
+
+        /** Whether this failure says nothing about the service's health (breakers ignore it). */
+        public boolean isClientOrPoolFault() {
+            return this == CLIENT || this == STALE;
         }
     }
 

@@ -427,7 +427,7 @@ final class Proxy implements Handler<HttpServerRequest> {
     private void failed(Exchange exchange, UpstreamFailure failure) {
         CompiledRoute route = exchange.route;
         if (route.breaker != null) {
-            if (failure.kind() == UpstreamFailure.Kind.CLIENT) {
+            if (failure.kind().isClientOrPoolFault()) {
                 route.breaker.onIgnored();
             } else {
                 route.breaker.onResult(true);

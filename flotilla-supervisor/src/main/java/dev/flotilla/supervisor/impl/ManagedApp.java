@@ -125,7 +125,7 @@ public final class ManagedApp {
                 .put("run", spec.main() != null ? "main " + spec.main() : spec.jar() != null ? "jar " + spec.jar()
                         : "command " + String.join(" ", spec.command()))
                 .put("args", new JsonArray(spec.args())).put("mode", spec.mode()).put("port", spec.port())
-                .put("instances", desired).put("ready", spec.ready() == null ? "running" : spec.ready())
+                .put("instances", desired()).put("ready", spec.ready() == null ? "running" : spec.ready())
                 .put("killTimeoutMs", spec.killTimeout().toMillis()).put("cwd", workingDirectory().toString())
                 .put("env", new JsonObject(new LinkedHashMap<>(env))).put("log", log.file().toString())
                 .put("manualRestarts", manual.get()).put("processes", list);
