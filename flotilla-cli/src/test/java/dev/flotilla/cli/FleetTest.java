@@ -7,6 +7,7 @@ import dev.flotilla.supervisor.ControlServer;
 import dev.flotilla.supervisor.InstanceInfo;
 import dev.flotilla.testing.Eventually;
 import dev.flotilla.testing.JavaProcess;
+import dev.flotilla.testing.Ports;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.ServerSocket;
@@ -30,11 +31,6 @@ import org.junit.jupiter.api.Test;
 /** {@code flotilla up} as a real child process: a fleet with embedded Redis, registry, gateway and apps. */
 class FleetTest {
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static JsonArray ls(Path file) throws Exception {
         JsonObject[] answer = new JsonObject[1];
@@ -47,10 +43,10 @@ class FleetTest {
     void clusterModeReloadUnderLoadAndNothingLeftAfterTheSupervisorIsKilled() throws Exception {
         Path dir = Files.createTempDirectory("fleet-");
         Path file = dir.resolve("flotilla.yaml");
-        int registry = freePort();
-        int gateway = freePort();
-        int admin = freePort();
-        int users = freePort();
+        int registry = Ports.free();
+        int gateway = Ports.free();
+        int admin = Ports.free();
+        int users = Ports.free();
         Files.writeString(file, """
                 redis: embedded
                 registry: {port: %d}
@@ -172,7 +168,7 @@ class FleetTest {
                   - name: sleepers
                     command: [sleep, '300']
                     instances: 2
-                """.formatted(freePort(), freePort(), freePort()));
+                """.formatted(Ports.free(), Ports.free(), Ports.free()));
         try (JavaProcess up = JavaProcess.start(Flotilla.class, "up", "-f", file.toString())) {
             up.awaitLine("flotilla: the fleet is up", Duration.ofSeconds(60));
             List<Long> children = new ArrayList<>();
@@ -208,7 +204,7 @@ class FleetTest {
                     main: dev.flotilla.examples.greeter.GreeterService
                     port: %d
                     ready: registered
-                """.formatted(freePort(), freePort(), freePort(), freePort(), freePort()));
+                """.formatted(Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free()));
         return file;
     }
 
@@ -262,7 +258,7 @@ class FleetTest {
                     main: dev.flotilla.examples.users.UsersServise
                     port: %d
                     ready: registered
-                """.formatted(freePort(), freePort(), freePort(), freePort()));
+                """.formatted(Ports.free(), Ports.free(), Ports.free(), Ports.free()));
         try (JavaProcess up = JavaProcess.start(Flotilla.class, "up", "-f", file.toString())) {
             assertThat(up.waitFor(Duration.ofSeconds(30))).isEqualTo(1);
             assertThat(up.stderr()).contains("app 'typo' could not start: typo#0 exited with code 1 before it was ready")

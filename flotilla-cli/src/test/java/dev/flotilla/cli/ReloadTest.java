@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.flotilla.cli.fleet.Fleet;
 import dev.flotilla.supervisor.ControlServer;
 import dev.flotilla.testing.JavaProcess;
+import dev.flotilla.testing.Ports;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,11 +31,6 @@ class ReloadTest {
 
     private static final int RELOADS = 20;
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     /** Sends GETs (and one thread of POSTs) through the gateway until stopped; counts what fails. */
     private static final class Load implements AutoCloseable {
@@ -104,7 +99,7 @@ class ReloadTest {
     void reloadsScaleDownsAndStopsUnderLoadLoseNoRequest(String mode) throws Exception {
         Path dir = Files.createTempDirectory("reload-");
         Path file = dir.resolve("flotilla.yaml");
-        int gateway = freePort();
+        int gateway = Ports.free();
         Files.writeString(file, """
                 redis: embedded
                 registry: {port: %d}
@@ -132,7 +127,7 @@ class ReloadTest {
                     mode: %s
                     port: %d
                     ready: registered
-                """.formatted(freePort(), gateway, freePort(), mode, freePort()));
+                """.formatted(Ports.free(), gateway, Ports.free(), mode, Ports.free()));
         try (JavaProcess up = JavaProcess.start(Flotilla.class, "up", "-f", file.toString())) {
             up.awaitLine("flotilla: the fleet is up", Duration.ofSeconds(90));
             try (Load load = new Load(gateway)) {

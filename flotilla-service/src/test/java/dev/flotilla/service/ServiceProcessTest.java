@@ -6,11 +6,11 @@ import dev.flotilla.core.registry.RegistryClient;
 import dev.flotilla.core.registry.RegistryClientOptions;
 import dev.flotilla.testing.Eventually;
 import dev.flotilla.testing.JavaProcess;
+import dev.flotilla.testing.Ports;
 import dev.flotilla.testing.TestRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,11 +47,6 @@ class ServiceProcessTest {
         registry.close();
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private JavaProcess service(int port, String id, boolean reusePort) throws Exception {
         JavaProcess process = JavaProcess.start(Map.of("PORT", Integer.toString(port), "FLOTILLA_REGISTRY",
@@ -86,7 +81,7 @@ class ServiceProcessTest {
 
     @Test
     void sigtermDrainsRequestsInFlightThenExitsZero() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         JavaProcess process = service(port, "probe-1", false);
         awaitUp(1);
         List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
@@ -107,7 +102,7 @@ class ServiceProcessTest {
 
     @Test
     void twoProcessesShareOnePort() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         service(port, "probe-1", true);
         service(port, "probe-2", true);
         awaitUp(2);
@@ -123,8 +118,8 @@ class ServiceProcessTest {
 
     @Test
     void theClientFailsOverWhenAnInstanceIsKilled() throws Exception {
-        service(freePort(), "probe-1", false);
-        JavaProcess victim = service(freePort(), "probe-2", false);
+        service(Ports.free(), "probe-1", false);
+        JavaProcess victim = service(Ports.free(), "probe-2", false);
         awaitUp(2);
         Vertx vertx = Vertx.vertx();
         RegistryClient registryClient = RegistryClient.create(vertx, new RegistryClientOptions(registry.url()));

@@ -9,9 +9,9 @@ import dev.flotilla.core.registry.RegistryClient;
 import dev.flotilla.core.registry.RegistryClientOptions;
 import dev.flotilla.core.registry.RegistryEvent;
 import dev.flotilla.testing.Eventually;
+import dev.flotilla.testing.Ports;
 import dev.flotilla.testing.TestRegistry;
 import io.vertx.core.Vertx;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,11 +53,6 @@ class SupervisorTest {
         registry.close();
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static AppSpec app(String name, List<String> command, Integer port, String ready, boolean register,
             RestartPolicy restart, ByteSize maxMemory) {
@@ -71,7 +66,7 @@ class SupervisorTest {
 
     @Test
     void aProcessWithoutTheSdkJoinsTheFleetAndACrashIsMarkedDownThenRestarted() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         InstanceWatch watch = registryClient.watch("web");
         watch.ready().await(10, TimeUnit.SECONDS);
         List<String> statuses = new CopyOnWriteArrayList<>();
