@@ -8,7 +8,10 @@ import io.vertx.core.json.JsonObject;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -70,6 +73,23 @@ class ClientFaultTest {
             assertThat(stalled.status()).isEqualTo(408);
         }
         assertThat(failuresAndEjections()).as("nothing held against the instances: " + instances()).isZero();
+    }
+
+    /**
+     * A client still uploading when its body passes the route's limit must read the 413, not a reset: the
+     * gateway half-closes and drains, as nginx's lingering close does. Closing with unread bytes makes the
+     * kernel reset the connection, and the client's kernel then drops the answer (seen once in CI).
+     */
+    @Test
+    void aClientStillUploadingReadsTheRefusalNotAReset() throws Exception {
+        twoBackendsAnd("routes:\n  - path: /api/users/**\n    service: users\n    max-body: 1KB\n",
+                new GatewayOptions());
+        byte[] chunk = new byte[16 << 10];
+        for (int round = 0; round < 40; round++) {
+            HttpResponse<String> reply = fixture.send(HttpRequest.newBuilder(fixture.uri("/api/users/x"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArrays(Collections.nCopies(64, chunk))).build());
+            assertThat(reply.statusCode()).as("round " + round).isEqualTo(413);
+        }
     }
 
     @Test

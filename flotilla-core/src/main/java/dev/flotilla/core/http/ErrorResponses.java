@@ -19,13 +19,14 @@ public final class ErrorResponses {
     /**
      * Answers with the failure's status and JSON body. {@code close} closes the connection once it is sent:
      * for requests whose framing is suspect or whose body was not read, so nothing left on the wire is taken
-     * for a next request.
+     * for a next request. The close lingers ({@link LingeringClose}) so that a client still sending its
+     * body reads the answer rather than a reset.
      */
     public static void send(HttpServerRequest request, HttpFailure failure, boolean close) {
         HttpServerResponse response = request.response();
         if (response.headWritten() || response.closed()) {
             if (close && !response.closed()) {
-                request.connection().close();
+                LingeringClose.close(request.connection());
             }
             return;
         }
@@ -35,7 +36,7 @@ public final class ErrorResponses {
         }
         response.end(failure.toJson().toBuffer()).onComplete(v -> {
             if (close) {
-                request.connection().close();
+                LingeringClose.close(request.connection());
             }
         });
     }
