@@ -2,6 +2,8 @@ package dev.flotilla.service;
 
 import dev.flotilla.core.lifecycle.Shutdown;
 import dev.flotilla.service.impl.RunningServiceImpl;
+import dev.flotilla.service.session.Session;
+import dev.flotilla.service.session.SessionOptions;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import java.time.Duration;
@@ -32,6 +34,7 @@ public final class FlotillaService {
     private final Map<String, Function<ServiceContext, Future<?>>> readinessChecks = new LinkedHashMap<>();
     private ServiceConfig config;
     private int eventLoops = Runtime.getRuntime().availableProcessors();
+    private SessionOptions sessions;
 
     private FlotillaService(String name, String version) {
         this.name = Objects.requireNonNull(name, "name");
@@ -60,6 +63,21 @@ public final class FlotillaService {
         return this;
     }
 
+    /**
+     * Turns sessions on with the defaults of {@link SessionOptions#defaults()}: handlers find the request's
+     * session with {@link Session#of}, the same on every instance. The store is Redis
+     * ({@code FLOTILLA_REDIS}) unless {@code FLOTILLA_SESSIONS} names a MongoDB URL.
+     */
+    public FlotillaService sessions() {
+        return sessions(SessionOptions.defaults());
+    }
+
+    /** Turns sessions on with these options. */
+    public FlotillaService sessions(SessionOptions options) {
+        this.sessions = Objects.requireNonNull(options, "options");
+        return this;
+    }
+
     /** Replaces the configuration read from the environment. */
     public FlotillaService config(ServiceConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -76,6 +94,11 @@ public final class FlotillaService {
 
     public FlotillaService registry(String url) {
         return config(config.withRegistryUrl(url));
+    }
+
+    /** Redis for sessions and shared data ({@code FLOTILLA_REDIS}). */
+    public FlotillaService redis(String url) {
+        return config(config.withRedisUrl(url));
     }
 
     /** How long in-flight requests may take to finish after SIGTERM. */
@@ -102,7 +125,7 @@ public final class FlotillaService {
      * future fails when the port is taken or the registry refuses the instance.
      */
     public Future<RunningService> start() {
-        return RunningServiceImpl.start(name, version, config, routes, readinessChecks, eventLoops);
+        return RunningServiceImpl.start(name, version, config, routes, readinessChecks, eventLoops, sessions);
     }
 
     /**

@@ -57,6 +57,16 @@ public record ServiceConfig(String host, int port, String registryUrl, String re
                 bodyLimit, drainGrace);
     }
 
+    public ServiceConfig withRedisUrl(String newRedisUrl) {
+        return new ServiceConfig(host, port, registryUrl, newRedisUrl, instanceId, token, reusePort, drainTimeout,
+                bodyLimit, drainGrace);
+    }
+
+    public ServiceConfig withInstanceId(String newInstanceId) {
+        return new ServiceConfig(host, port, registryUrl, redisUrl, newInstanceId, token, reusePort, drainTimeout,
+                bodyLimit, drainGrace);
+    }
+
     public ServiceConfig withRegistryUrl(String newRegistryUrl) {
         return new ServiceConfig(host, port, newRegistryUrl, redisUrl, instanceId, token, reusePort, drainTimeout,
                 bodyLimit, drainGrace);

@@ -1,5 +1,6 @@
 package dev.flotilla.registry.impl;
 
+import dev.flotilla.core.redis.LuaScript;
 import dev.flotilla.core.registry.Instance;
 import dev.flotilla.core.registry.RegistryEvent;
 import io.vertx.core.Future;
@@ -35,11 +36,11 @@ import org.slf4j.LoggerFactory;
 final class RedisStore implements RegistryStore {
 
     private static final Logger log = LoggerFactory.getLogger(RedisStore.class);
-    private static final LuaScript COMMIT = LuaScript.load("commit.lua");
-    private static final LuaScript EXPIRE = LuaScript.load("expire.lua");
-    private static final LuaScript RENEW = LuaScript.load("renew.lua");
-    private static final LuaScript SNAPSHOT = LuaScript.load("snapshot.lua");
-    private static final LuaScript MEMBERS = LuaScript.load("members.lua");
+    private static final LuaScript COMMIT = LuaScript.load(RedisStore.class, "commit.lua");
+    private static final LuaScript EXPIRE = LuaScript.load(RedisStore.class, "expire.lua");
+    private static final LuaScript RENEW = LuaScript.load(RedisStore.class, "renew.lua");
+    private static final LuaScript SNAPSHOT = LuaScript.load(RedisStore.class, "snapshot.lua");
+    private static final LuaScript MEMBERS = LuaScript.load(RedisStore.class, "members.lua");
     private static final long READ_BLOCK_MS = 1_000;
     private static final long RETRY_MS = 250;
 

@@ -10,6 +10,10 @@ import dev.flotilla.service.RunningService;
 import dev.flotilla.service.ServiceClient;
 import dev.flotilla.service.ServiceConfig;
 import dev.flotilla.service.ServiceContext;
+import dev.flotilla.service.session.SessionHandler;
+import dev.flotilla.service.session.SessionOptions;
+import dev.flotilla.service.session.SessionStore;
+import dev.flotilla.service.session.SessionStores;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -45,6 +49,8 @@ public final class RunningServiceImpl implements RunningService {
     private Registration registration;
     private ServiceClient client;
     private Redis redis;
+    private SessionStore sessionStore;
+    private SessionHandler sessionHandler;
 
     private RunningServiceImpl(String name, String version, ServiceConfig config, Vertx vertx,
             Map<String, Function<ServiceContext, Future<?>>> checks) {
@@ -58,9 +64,18 @@ public final class RunningServiceImpl implements RunningService {
 
     public static Future<RunningService> start(String name, String version, ServiceConfig config,
             BiConsumer<Router, ServiceContext> routes, Map<String, Function<ServiceContext, Future<?>>> checks,
-            int eventLoops) {
+            int eventLoops, SessionOptions sessionOptions) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(eventLoops));
         RunningServiceImpl service = new RunningServiceImpl(name, version, config, vertx, Map.copyOf(checks));
+        if (sessionOptions != null) {
+            try {
+                service.sessionStore = SessionStores.create(service, sessionOptions);
+            } catch (RuntimeException e) {
+                vertx.close();
+                return Future.failedFuture(e);
+            }
+            service.sessionHandler = new SessionHandler(service.sessionStore, sessionOptions);
+        }
         // A negative port asks Vert.x for one free port shared by every event loop's server.
         int port = config.port() == 0 ? -1 : config.port();
         List<Future<String>> deployed = new ArrayList<>();
@@ -149,6 +164,11 @@ public final class RunningServiceImpl implements RunningService {
         return state == InstanceStatus.DRAINING;
     }
 
+    /** The handler that loads each request's session, or null when the service has no sessions. */
+    SessionHandler sessionHandler() {
+        return sessionHandler;
+    }
+
     ServiceMetrics metrics() {
         return metrics;
     }
@@ -178,6 +198,9 @@ public final class RunningServiceImpl implements RunningService {
         }).transform(ar -> {
             if (client != null) {
                 client.close();
+            }
+            if (sessionStore != null) {
+                sessionStore.close();
             }
             if (redis != null) {
                 redis.close();

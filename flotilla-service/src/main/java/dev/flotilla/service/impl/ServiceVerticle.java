@@ -50,6 +50,9 @@ final class ServiceVerticle extends VerticleBase {
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4").end(service.metrics().scrape()));
         router.route().handler(BodyHandler.create(false).setBodyLimit(service.config().bodyLimit()));
+        if (service.sessionHandler() != null) {
+            router.route().handler(service.sessionHandler());
+        }
         routes.accept(router, service);
         router.route().failureHandler(JsonErrors::handle);
         router.errorHandler(404, ctx -> JsonErrors.send(ctx, JsonErrors.forStatus(404, ctx)));

@@ -1,4 +1,4 @@
-package dev.flotilla.registry.impl;
+package dev.flotilla.core.redis;
 
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
@@ -14,8 +14,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 
-/** A Lua script shipped as a resource, run with EVALSHA and sent whole (EVAL) only when Redis lacks it. */
-final class LuaScript {
+/**
+ * A Lua script shipped as a resource, run with EVALSHA and sent whole (EVAL) only when Redis lacks it. Every
+ * compare-and-set against Redis in Flotilla is one such script, so that the check and the write are atomic.
+ */
+public final class LuaScript {
 
     private final String source;
     private final String sha;
@@ -30,8 +33,9 @@ final class LuaScript {
         }
     }
 
-    static LuaScript load(String name) {
-        try (InputStream in = LuaScript.class.getResourceAsStream(name)) {
+    /** The script in resource {@code name}, relative to {@code owner}'s package. */
+    public static LuaScript load(Class<?> owner, String name) {
+        try (InputStream in = owner.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("missing script resource " + name);
             }
@@ -41,7 +45,7 @@ final class LuaScript {
         }
     }
 
-    Future<Response> run(Redis redis, List<String> keys, Object... args) {
+    public Future<Response> run(Redis redis, List<String> keys, Object... args) {
         return redis.send(request(Command.EVALSHA, sha, keys, args)).recover(failure ->
                 failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT")
                         ? redis.send(request(Command.EVAL, source, keys, args))
