@@ -1,6 +1,7 @@
 package dev.flotilla.gateway;
 
 import dev.flotilla.core.balance.Upstreams;
+import dev.flotilla.core.redis.RedisClients;
 import dev.flotilla.core.registry.InstanceWatch;
 import dev.flotilla.core.registry.RegistryClient;
 import dev.flotilla.core.registry.RegistryClientOptions;
@@ -67,7 +68,7 @@ public final class GatewayServer {
             return Future.failedFuture(e);
         }
         InstanceWatch watch = registry.watch(null);
-        Redis redis = options.getRedisUrl() == null ? null : Redis.createClient(vertx, options.getRedisUrl());
+        Redis redis = options.getRedisUrl() == null ? null : RedisClients.create(vertx, options.getRedisUrl());
         GatewayState state = new GatewayState(new Upstreams(watch), redis, options.getRedisPrefix());
         RoutesWatcher routesWatcher = null;
         try {

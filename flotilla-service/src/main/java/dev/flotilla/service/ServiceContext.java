@@ -1,5 +1,6 @@
 package dev.flotilla.service;
 
+import dev.flotilla.service.shared.SharedMap;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 
@@ -22,4 +23,10 @@ public interface ServiceContext {
 
     /** A Redis client on {@code FLOTILLA_REDIS}; fails when none is configured. */
     Redis redis();
+
+    /**
+     * Shared map {@code name} on {@code FLOTILLA_REDIS}, the same object for every caller in this process;
+     * opened on first use, its near cache filling in the background. Fails when no Redis is configured.
+     */
+    SharedMap shared(String name);
 }

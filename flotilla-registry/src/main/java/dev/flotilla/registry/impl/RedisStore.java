@@ -1,16 +1,15 @@
 package dev.flotilla.registry.impl;
 
 import dev.flotilla.core.redis.LuaScript;
+import dev.flotilla.core.redis.RedisClients;
 import dev.flotilla.core.registry.Instance;
 import dev.flotilla.core.registry.RegistryEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
@@ -64,11 +63,7 @@ final class RedisStore implements RegistryStore {
     RedisStore(Vertx vertx, String url, String prefix, long maxEvents) {
         this.vertx = vertx;
         this.maxEvents = maxEvents;
-        this.redis = Redis.createClient(vertx, new RedisOptions()
-                .setConnectionString(url)
-                .setMaxPoolSize(16)
-                .setMaxPoolWaiting(4096)
-                .setPreferredProtocolVersion(ProtocolVersion.RESP2));
+        this.redis = RedisClients.create(vertx, url);
         String base = prefix.contains("{") ? prefix : "{" + prefix + "}";
         this.instancesKey = base + ":instances";
         this.modrevKey = base + ":modrev";

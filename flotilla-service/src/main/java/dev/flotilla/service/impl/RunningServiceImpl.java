@@ -1,6 +1,7 @@
 package dev.flotilla.service.impl;
 
 import dev.flotilla.core.http.HttpFailure;
+import dev.flotilla.core.redis.RedisClients;
 import dev.flotilla.core.registry.Instance;
 import dev.flotilla.core.registry.InstanceStatus;
 import dev.flotilla.core.registry.Registration;
@@ -14,6 +15,8 @@ import dev.flotilla.service.session.SessionHandler;
 import dev.flotilla.service.session.SessionOptions;
 import dev.flotilla.service.session.SessionStore;
 import dev.flotilla.service.session.SessionStores;
+import dev.flotilla.service.shared.RedisSharedMap;
+import dev.flotilla.service.shared.SharedMap;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -24,6 +27,7 @@ import io.vertx.redis.client.Redis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -49,6 +53,7 @@ public final class RunningServiceImpl implements RunningService {
     private Registration registration;
     private ServiceClient client;
     private Redis redis;
+    private final Map<String, SharedMap> sharedMaps = new ConcurrentHashMap<>();
     private SessionStore sessionStore;
     private SessionHandler sessionHandler;
 
@@ -202,6 +207,7 @@ public final class RunningServiceImpl implements RunningService {
             if (sessionStore != null) {
                 sessionStore.close();
             }
+            sharedMaps.values().forEach(SharedMap::close);
             if (redis != null) {
                 redis.close();
             }
@@ -267,12 +273,20 @@ public final class RunningServiceImpl implements RunningService {
     }
 
     @Override
+    public SharedMap shared(String mapName) {
+        if (config.redisUrl() == null) {
+            throw new HttpFailure(503, "no_redis", "shared data needs Redis (FLOTILLA_REDIS is not set)");
+        }
+        return sharedMaps.computeIfAbsent(mapName, n -> RedisSharedMap.open(vertx, config.redisUrl(), n));
+    }
+
+    @Override
     public synchronized Redis redis() {
         if (redis == null) {
             if (config.redisUrl() == null) {
                 throw new HttpFailure(503, "no_redis", "this service needs Redis (FLOTILLA_REDIS is not set)");
             }
-            redis = Redis.createClient(vertx, config.redisUrl());
+            redis = RedisClients.create(vertx, config.redisUrl());
         }
         return redis;
     }
