@@ -4,6 +4,7 @@ import dev.flotilla.core.lifecycle.Shutdown;
 import dev.flotilla.service.impl.RunningServiceImpl;
 import dev.flotilla.service.session.Session;
 import dev.flotilla.service.session.SessionOptions;
+import dev.flotilla.service.web.StaticFiles;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import java.time.Duration;
@@ -35,6 +36,7 @@ public final class FlotillaService {
     private ServiceConfig config;
     private int eventLoops = Runtime.getRuntime().availableProcessors();
     private SessionOptions sessions;
+    private StaticFiles staticFiles;
 
     private FlotillaService(String name, String version) {
         this.name = Objects.requireNonNull(name, "name");
@@ -75,6 +77,15 @@ public final class FlotillaService {
     /** Turns sessions on with these options. */
     public FlotillaService sessions(SessionOptions options) {
         this.sessions = Objects.requireNonNull(options, "options");
+        return this;
+    }
+
+    /**
+     * Serves a folder after the service's own routes (they win where both match), with compression for
+     * clients that ask for it; see {@link StaticFiles}.
+     */
+    public FlotillaService staticFiles(StaticFiles files) {
+        this.staticFiles = Objects.requireNonNull(files, "files");
         return this;
     }
 
@@ -125,7 +136,8 @@ public final class FlotillaService {
      * future fails when the port is taken or the registry refuses the instance.
      */
     public Future<RunningService> start() {
-        return RunningServiceImpl.start(name, version, config, routes, readinessChecks, eventLoops, sessions);
+        return RunningServiceImpl.start(name, version, config, routes, readinessChecks, eventLoops, sessions,
+                staticFiles);
     }
 
     /**

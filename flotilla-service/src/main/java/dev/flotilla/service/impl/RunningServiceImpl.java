@@ -17,6 +17,7 @@ import dev.flotilla.service.session.SessionStore;
 import dev.flotilla.service.session.SessionStores;
 import dev.flotilla.service.shared.RedisSharedMap;
 import dev.flotilla.service.shared.SharedMap;
+import dev.flotilla.service.web.StaticFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -56,6 +57,7 @@ public final class RunningServiceImpl implements RunningService {
     private final Map<String, SharedMap> sharedMaps = new ConcurrentHashMap<>();
     private SessionStore sessionStore;
     private SessionHandler sessionHandler;
+    private StaticFiles staticFiles;
 
     private RunningServiceImpl(String name, String version, ServiceConfig config, Vertx vertx,
             Map<String, Function<ServiceContext, Future<?>>> checks) {
@@ -69,9 +71,10 @@ public final class RunningServiceImpl implements RunningService {
 
     public static Future<RunningService> start(String name, String version, ServiceConfig config,
             BiConsumer<Router, ServiceContext> routes, Map<String, Function<ServiceContext, Future<?>>> checks,
-            int eventLoops, SessionOptions sessionOptions) {
+            int eventLoops, SessionOptions sessionOptions, StaticFiles staticFiles) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(eventLoops));
         RunningServiceImpl service = new RunningServiceImpl(name, version, config, vertx, Map.copyOf(checks));
+        service.staticFiles = staticFiles;
         if (sessionOptions != null) {
             try {
                 service.sessionStore = SessionStores.create(service, sessionOptions);
@@ -172,6 +175,11 @@ public final class RunningServiceImpl implements RunningService {
     /** The handler that loads each request's session, or null when the service has no sessions. */
     SessionHandler sessionHandler() {
         return sessionHandler;
+    }
+
+    /** The folder served after the routes, or null. */
+    StaticFiles staticFiles() {
+        return staticFiles;
     }
 
     ServiceMetrics metrics() {

@@ -2,6 +2,8 @@ package dev.flotilla.service.impl;
 
 import dev.flotilla.core.http.ErrorResponses;
 import dev.flotilla.service.ServiceContext;
+import io.netty.handler.codec.compression.Brotli;
+import io.netty.handler.codec.compression.StandardCompressionOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -54,6 +56,9 @@ final class ServiceVerticle extends VerticleBase {
             router.route().handler(service.sessionHandler());
         }
         routes.accept(router, service);
+        if (service.staticFiles() != null) {
+            service.staticFiles().mount(router);
+        }
         router.route().failureHandler(JsonErrors::handle);
         router.errorHandler(404, ctx -> JsonErrors.send(ctx, JsonErrors.forStatus(404, ctx)));
         router.errorHandler(405, ctx -> JsonErrors.send(ctx, JsonErrors.forStatus(405, ctx)));
@@ -67,12 +72,22 @@ final class ServiceVerticle extends VerticleBase {
     }
 
     private HttpServer server(Router router, int listenPort, boolean reusePort) {
-        return vertx.createHttpServer(new HttpServerOptions()
-                        .setHost(service.config().host())
-                        .setPort(listenPort)
-                        .setReusePort(reusePort)
-                        .setHttp2ClearTextEnabled(false)
-                        .setTcpNoDelay(true))
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(service.config().host())
+                .setPort(listenPort)
+                .setReusePort(reusePort)
+                .setHttp2ClearTextEnabled(false)
+                .setTcpNoDelay(true);
+        if (service.staticFiles() != null) {
+            // No size threshold: Netty would measure a sendFile head (0 bytes of content) and compress no file.
+            options.setCompressionSupported(true)
+                    .addCompressor(StandardCompressionOptions.gzip())
+                    .addCompressor(StandardCompressionOptions.deflate());
+            if (Brotli.isAvailable()) {
+                options.addCompressor(StandardCompressionOptions.brotli());
+            }
+        }
+        return vertx.createHttpServer(options)
                 .requestHandler(router)
                 .invalidRequestHandler(ErrorResponses::answerInvalid);
     }
