@@ -2,12 +2,13 @@ package dev.flotilla.supervisor;
 
 import dev.flotilla.core.config.ByteSize;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One app of a fleet, as written in {@code flotilla.yaml}. Exactly one of {@code main}, {@code jar} and
- * {@code command} says what to run.
+ * One app of a fleet, as written in {@code flotilla.yaml}. Exactly one of {@code main}, {@code jar},
+ * {@code command} and {@code serve} says what to run.
  *
  * @param name         the app's name (also its service name for instances the supervisor registers)
  * @param main         a Java main class on Flotilla's own classpath
@@ -30,6 +31,10 @@ import java.util.Map;
  * @param restart      the restart policy
  * @param killTimeout  how long SIGTERM may take before SIGKILL (default 5s)
  * @param maxMemory    restart an instance whose resident size passes this
+ * @param serve        a folder to serve over HTTP with no code, as {@code pm2 serve} does: each instance is
+ *                     Flotilla's static site service (ETag, ranges, compression), registered under the
+ *                     app's name; {@code ready} defaults to {@code registered}
+ * @param spa          with {@code serve}: answer index.html for pages that are not files
  */
 public record AppSpec(
         String name,
@@ -49,7 +54,12 @@ public record AppSpec(
         String version,
         RestartPolicy restart,
         Duration killTimeout,
-        ByteSize maxMemory) {
+        ByteSize maxMemory,
+        String serve,
+        boolean spa) {
+
+    /** The SDK's static site service, which {@code serve} apps run. */
+    public static final String STATIC_SITE_MAIN = "dev.flotilla.service.web.StaticSite";
 
     public static final List<String> DEFAULT_JAVA_OPTIONS =
             List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xss512k", "-XX:TieredStopAtLevel=1");
@@ -59,9 +69,25 @@ public record AppSpec(
             throw new IllegalArgumentException("name: " + (name == null ? "missing" : "'" + name + "'")
                     + " (expected lower-case letters, digits and dashes)");
         }
-        int what = (main != null ? 1 : 0) + (jar != null ? 1 : 0) + (command != null ? 1 : 0);
+        int what = (main != null ? 1 : 0) + (jar != null ? 1 : 0) + (command != null ? 1 : 0)
+                + (serve != null ? 1 : 0);
         if (what != 1) {
-            throw new IllegalArgumentException("app '" + name + "': give exactly one of main, jar or command");
+            throw new IllegalArgumentException("app '" + name + "': give exactly one of main, jar, command or serve");
+        }
+        if (spa && serve == null) {
+            throw new IllegalArgumentException("app '" + name + "': spa needs serve (a folder)");
+        }
+        if (serve != null) {
+            if (serve.isBlank()) {
+                throw new IllegalArgumentException("app '" + name + "': serve is empty (expected a folder)");
+            }
+            main = STATIC_SITE_MAIN;
+            Map<String, String> withSite = new HashMap<>(env == null ? Map.of() : env);
+            withSite.put("FLOTILLA_SERVE", serve);
+            withSite.put("FLOTILLA_SPA", Boolean.toString(spa));
+            withSite.put("FLOTILLA_SERVICE", name);
+            env = withSite;
+            ready = ready == null ? "registered" : ready;
         }
         if (command != null && command.isEmpty()) {
             throw new IllegalArgumentException("command: empty (expected the executable and its arguments)");

@@ -57,7 +57,7 @@ class SupervisorTest {
     private static AppSpec app(String name, List<String> command, Integer port, String ready, boolean register,
             RestartPolicy restart, ByteSize maxMemory) {
         return new AppSpec(name, null, null, command, null, null, "1", "fork", port, null, null, null, ready,
-                register, null, restart, Duration.ofSeconds(2), maxMemory);
+                register, null, restart, Duration.ofSeconds(2), maxMemory, null, false);
     }
 
     private InstanceInfo only(String app) {
@@ -94,7 +94,7 @@ class SupervisorTest {
     @Test
     void readyRegisteredWaitsForTheInstanceItselfWhateverServiceNameItRegistersUnder() throws Exception {
         supervisor.start(new AppSpec("web-app", RenamedServiceMain.class.getName(), null, null, null, null, "1",
-                "fork", null, null, null, null, "registered", false, null, null, Duration.ofSeconds(2), null));
+                "fork", null, null, null, null, "registered", false, null, null, Duration.ofSeconds(2), null, null, false));
         assertThat(supervisor.awaitReady("web-app", Duration.ofSeconds(30))).isTrue();
         var registered = registryClient.discover("renamed", null, true).await(5, TimeUnit.SECONDS);
         assertThat(registered).extracting(i -> i.id()).containsExactly(only("web-app").id());
@@ -136,7 +136,7 @@ class SupervisorTest {
     @Test
     void scaleAndStopLeaveNoProcessBehind() throws Exception {
         supervisor.start(new AppSpec("sleepers", null, null, List.of("sleep", "300"), null, null, "2", "fork", null,
-                null, null, null, null, false, null, null, Duration.ofSeconds(2), null));
+                null, null, null, null, false, null, null, Duration.ofSeconds(2), null, null, false));
         assertThat(supervisor.awaitReady("sleepers", Duration.ofSeconds(5))).isTrue();
         supervisor.scale("sleepers", 3);
         assertThat(supervisor.list()).hasSize(3);

@@ -133,7 +133,7 @@ public final class Fleet implements AutoCloseable {
                 registryClient, merged);
         if (redisPort != 0) {
             supervisor.start(new AppSpec("redis", null, null, EmbeddedRedis.command(workDirectory, redisPort), null,
-                    null, "1", "fork", null, null, null, null, null, false, null, null, null, null),
+                    null, "1", "fork", null, null, null, null, null, false, null, null, null, null, null, false),
                     EmbeddedRedis::worthShowing);
             awaitPort(redisPort, Duration.ofSeconds(10), "the embedded redis-server");
             supervisor.awaitReady("redis", Duration.ofSeconds(1));
