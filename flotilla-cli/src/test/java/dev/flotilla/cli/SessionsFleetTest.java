@@ -25,6 +25,12 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * What the issue's newcomer does, on a real fleet: {@code flotilla up} with the sessions example (two
@@ -47,8 +53,16 @@ class SessionsFleetTest {
         return response.body().isEmpty() ? new JsonObject() : new JsonObject(response.body());
     }
 
-    @Test
-    void oneSessionAndSharedDataAcrossInstancesBehindTheGateway() throws Exception {
+    /** The fleet of this test: its gateway port, the ports of the two sessions and two site instances. */
+    private record TestFleet(JavaProcess up, int gateway, List<Integer> sessions, List<Integer> site)
+            implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            up.close();
+        }
+    }
+
+    private static TestFleet startFleet() throws Exception {
         int gateway = Ports.free();
         List<Integer> sessions = List.of(Ports.free(), Ports.free());
         List<Integer> site = List.of(Ports.free(), Ports.free());
@@ -76,8 +90,22 @@ class SessionsFleetTest {
                     instance-env: {"0": {PORT: "%d"}, "1": {PORT: "%d"}}
                 """.formatted(Ports.free(), gateway, Ports.free(), repository.resolve("examples/sessions/public"),
                 sessions.get(0), sessions.get(1), repository.resolve("examples/site"), site.get(0), site.get(1)));
-        try (JavaProcess up = JavaProcess.start(Flotilla.class, "up", "-f", file.toString())) {
+        JavaProcess up = JavaProcess.start(Flotilla.class, "up", "-f", file.toString());
+        try {
             up.awaitLine("flotilla: the fleet is up", Duration.ofSeconds(120));
+        } catch (Exception | AssertionError e) {
+            up.close();
+            throw e;
+        }
+        return new TestFleet(up, gateway, sessions, site);
+    }
+
+    @Test
+    void oneSessionAndSharedDataAcrossInstancesBehindTheGateway() throws Exception {
+        try (TestFleet fleet = startFleet()) {
+            int gateway = fleet.gateway();
+            List<Integer> sessions = fleet.sessions();
+            List<Integer> site = fleet.site();
             String api = "http://127.0.0.1:" + gateway + "/session";
 
             JsonObject login = send("POST", api + "/login", "{\"user\":\"ada\"}");
@@ -128,7 +156,53 @@ class SessionsFleetTest {
 
             send("POST", api + "/logout", null);
             assertThat(send("GET", api + "/me", null).getString("user")).as("logged out everywhere").isNull();
-            up.signal("TERM");
+        }
+    }
+
+    /**
+     * The page in a real browser (Debian's headless Chromium through its chromedriver), through the gateway:
+     * log in, count views across instances, put a shared value, and see a value set on the other instance
+     * appear on the page by itself (Server-Sent Events).
+     */
+    @Test
+    void thePageShowsTheSessionAndSharedValuesLiveInABrowser() throws Exception {
+        try (TestFleet fleet = startFleet()) {
+            ChromeOptions options = new ChromeOptions().setBinary("/usr/bin/chromium")
+                    .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage");
+            ChromeDriverService service = new ChromeDriverService.Builder()
+                    .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+            WebDriver page = new ChromeDriver(service, options);
+            try {
+                WebDriverWait wait = new WebDriverWait(page, Duration.ofSeconds(10));
+                page.get("http://127.0.0.1:" + fleet.gateway() + "/session/");
+                wait.until(d -> !d.findElement(By.id("streaming")).getText().equals("…"));
+
+                page.findElement(By.name("user")).sendKeys("ada");
+                page.findElement(By.cssSelector("#login button")).click();
+                wait.until(d -> d.findElement(By.id("whoami")).getText().contains("\"user\":\"ada\""));
+                assertThat(page.manage().getCookieNamed("flotilla.sid").isHttpOnly()).isTrue();
+                Set<String> instances = new HashSet<>();
+                for (int views = 1; views <= 4; views++) {
+                    page.findElement(By.id("me")).click();
+                    String expected = "\"views\":" + views + ",";
+                    wait.until(d -> d.findElement(By.id("whoami")).getText().contains(expected));
+                    instances.add(new JsonObject(page.findElement(By.id("whoami")).getText()).getString("instance"));
+                }
+                assertThat(instances).containsExactlyInAnyOrder("sessions-0", "sessions-1");
+
+                page.findElement(By.name("key")).sendKeys("color");
+                page.findElement(By.name("value")).sendKeys("\"teal\"");
+                page.findElement(By.cssSelector("#share button")).click();
+                wait.until(d -> d.findElement(By.id("values")).getText().contains("color \"teal\""));
+
+                // Set on each instance directly: the page streams from one of them and hears both.
+                send("PUT", "http://127.0.0.1:" + fleet.sessions().get(0) + "/shared/mode", "\"dark\"");
+                send("PUT", "http://127.0.0.1:" + fleet.sessions().get(1) + "/shared/size", "12");
+                wait.until(d -> d.findElement(By.id("values")).getText().contains("mode \"dark\"")
+                        && d.findElement(By.id("values")).getText().contains("size 12"));
+            } finally {
+                page.quit();
+            }
         }
     }
 
