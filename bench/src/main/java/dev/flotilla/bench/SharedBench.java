@@ -4,15 +4,11 @@ import dev.flotilla.service.shared.RedisSharedMap;
 import dev.flotilla.service.shared.SharedMap;
 import dev.flotilla.service.shared.Versioned;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -137,16 +133,7 @@ public final class SharedBench {
 
     private static Map<String, Versioned> stored(Redis redis) {
         try {
-            Response reply = redis.send(Request.cmd(Command.HGETALL).arg("flotilla:shared:bench:data"))
-                    .await(2, TimeUnit.SECONDS);
-            Map<String, Versioned> stored = new HashMap<>();
-            for (String key : reply.getKeys()) {
-                String value = reply.get(key).toString();
-                int colon = value.indexOf(':');
-                stored.put(key, new Versioned(io.vertx.core.json.Json.decodeValue(value.substring(colon + 1)),
-                        Long.parseLong(value.substring(0, colon))));
-            }
-            return stored;
+            return RedisSharedMap.stored(redis, "bench").await(2, TimeUnit.SECONDS);
         } catch (Exception e) {
             return Map.of("unreachable", new Versioned(e.toString(), -1));
         }

@@ -385,6 +385,17 @@ public final class RedisSharedMap implements SharedMap {
         });
     }
 
+    /** What Redis holds for map {@code mapName} right now, read directly (for checks and tools, not the cache). */
+    public static Future<Map<String, Versioned>> stored(Redis redis, String mapName) {
+        return redis.send(Request.cmd(Command.HGETALL).arg("flotilla:shared:" + mapName + ":data")).map(reply -> {
+            Map<String, Versioned> stored = new HashMap<>();
+            for (String key : reply.getKeys()) { // the client reads HGETALL's pairs as a map
+                stored.put(key, parseStored(reply.get(key).toString()));
+            }
+            return stored;
+        });
+    }
+
     private static String newEpoch() {
         return UUID.randomUUID().toString();
     }

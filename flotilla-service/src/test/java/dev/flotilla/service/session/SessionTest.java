@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -66,6 +67,18 @@ class SessionTest {
             urls.add(service.url());
         }
         return urls;
+    }
+
+    /** Sends all requests at once, each on a thread of its own, and expects 200 from every one. */
+    private static void allAnswer200(List<Callable<HttpResponse<String>>> requests) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(requests.size());
+        try {
+            for (Future<HttpResponse<String>> answer : pool.invokeAll(requests)) {
+                assertThat(answer.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @ParameterizedTest
@@ -147,25 +160,33 @@ class SessionTest {
         List<String> urls = twoInstances(options(store));
         Browser browser = new Browser();
         browser.post(urls.get(0) + "/login", new JsonObject().put("user", "ada"));
-        ExecutorService pool = Executors.newFixedThreadPool(50);
-        try {
-            List<Future<HttpResponse<String>>> puts = new ArrayList<>();
-            for (int i = 0; i < 50; i++) {
-                String url = urls.get(i % 2) + "/attr/item" + i;
-                int value = i;
-                puts.add(pool.submit(() -> browser.put(url, new JsonObject().put("value", value))));
-            }
-            for (Future<HttpResponse<String>> put : puts) {
-                assertThat(put.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-            }
-        } finally {
-            pool.shutdownNow();
+        List<Callable<HttpResponse<String>>> puts = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            String url = urls.get(i % 2) + "/attr/item" + i;
+            int value = i;
+            puts.add(() -> browser.put(url, new JsonObject().put("value", value)));
         }
+        allAnswer200(puts);
         JsonObject all = browser.json(browser.get(urls.get(1) + "/peek"));
         for (int i = 0; i < 50; i++) {
             assertThat(all.getInteger("item" + i)).as("item" + i + " in " + all).isEqualTo(i);
         }
         assertThat(all.getString("user")).isEqualTo("ada");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"redis", "mongodb"})
+    void concurrentIncrementsOfOneAttributeAllCount(String store) throws Exception {
+        List<String> urls = twoInstances(options(store));
+        Browser browser = new Browser();
+        browser.post(urls.get(0) + "/login", new JsonObject().put("user", "ada"));
+        List<Callable<HttpResponse<String>>> views = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            String url = urls.get(i % 2) + "/me";
+            views.add(() -> browser.get(url));
+        }
+        allAnswer200(views);
+        assertThat(browser.json(browser.get(urls.get(1) + "/me")).getLong("views")).isEqualTo(51);
     }
 
     @ParameterizedTest

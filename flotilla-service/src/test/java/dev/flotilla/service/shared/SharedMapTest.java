@@ -13,7 +13,6 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -206,16 +205,7 @@ class SharedMapTest {
 
     private Map<String, Versioned> stored(Redis redis) {
         try {
-            var reply = redis.send(Request.cmd(Command.HGETALL).arg("flotilla:shared:" + name + ":data"))
-                    .await(5, TimeUnit.SECONDS);
-            Map<String, Versioned> stored = new HashMap<>();
-            for (String key : reply.getKeys()) {
-                String value = reply.get(key).toString();
-                int colon = value.indexOf(':');
-                stored.put(key, new Versioned(io.vertx.core.json.Json.decodeValue(value.substring(colon + 1)),
-                        Long.parseLong(value.substring(0, colon))));
-            }
-            return stored;
+            return RedisSharedMap.stored(redis, name).await(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             return Map.of();
         }

@@ -66,6 +66,8 @@ final class ManagedInstance {
     private volatile String state = "starting";
     private volatile List<Thread> pumps = List.of();
     private volatile long startedAt;
+    /** How long a process without a readiness check must run before it counts as online. */
+    private static final long MIN_UPTIME_MS = 1_000;
     private volatile boolean stopping;
     private volatile int restarts;
     private final Deque<Long> recentRestarts = new ArrayDeque<>();
@@ -290,7 +292,9 @@ final class ManagedInstance {
         }
         String ready = app.spec().ready();
         if (ready == null) {
-            return true; // running is all that is asked, as PM2's "online"
+            // Running is all that is asked, as PM2's "online", but for PM2's min_uptime (1 s): a command that
+            // cannot run at all (exit 127 from the wrapper, a missing class) must not count as started.
+            return System.currentTimeMillis() - startedAt >= MIN_UPTIME_MS;
         }
         if (ready.equals("registered")) {
             var registry = app.supervisor().registry();
