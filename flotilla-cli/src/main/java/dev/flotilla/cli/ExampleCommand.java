@@ -37,7 +37,12 @@ final class ExampleCommand implements Callable<Integer> {
                     + "' (expected one of: " + String.join(", ", EXAMPLES.keySet().stream().sorted().toList()) + ")");
             return 2;
         }
-        main.accept(new String[0]);
+        try {
+            main.accept(new String[0]);
+        } catch (IllegalStateException cannotStart) { // a port taken, Redis missing: the message says it all
+            spec.commandLine().getErr().println("flotilla example: " + cannotStart.getMessage());
+            return 1;
+        }
         return 0;
     }
 }

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.LoggerFactory;
 
 /**
  * Seeds 001 and 002 as one app, run as several instances behind the gateway with no stickiness.
@@ -55,6 +56,9 @@ public final class SessionsService {
         FlotillaService app = FlotillaService.named("sessions", "1.0.0").sessions();
         if (Files.isDirectory(page)) {
             app.staticFiles(StaticFiles.of("/", page));
+        } else {
+            LoggerFactory.getLogger(SessionsService.class).info("no page: {} is not a folder (run from the "
+                    + "repository, or set SESSIONS_PUBLIC); the API works without it", page.toAbsolutePath());
         }
         Map<Vertx, SessionsService> perProcess = new ConcurrentHashMap<>();
         app.routes((router, service) -> perProcess.computeIfAbsent(service.vertx(),
