@@ -6,7 +6,6 @@ import dev.flotilla.service.ServiceContext;
 import dev.flotilla.service.session.Session;
 import dev.flotilla.service.shared.SharedChange;
 import dev.flotilla.service.shared.SharedMap;
-import dev.flotilla.service.shared.Versioned;
 import dev.flotilla.service.web.StaticFiles;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -76,21 +75,27 @@ public final class SessionsService {
                 .onFailure(ctx::fail));
         router.get("/cart").handler(this::cart);
         router.get("/shared/events").handler(this::events);
-        router.get("/shared").handler(ctx -> ctx.json(new JsonObject().put("entries", entries())
-                .put("instance", service.instanceId())));
+        router.get("/shared").handler(ctx -> {
+            if (!shared.inStep()) { // the cache may be behind until it has loaded the map again
+                ctx.fail(new HttpFailure(503, "shared_data_resyncing", "this instance is loading the shared "
+                        + "data again after losing Redis; try again shortly"));
+                return;
+            }
+            ctx.json(new JsonObject().put("entries", entries()).put("instance", service.instanceId()));
+        });
         router.put("/shared/:key").handler(ctx -> shared.put(ctx.pathParam("key"), body(ctx))
                 .onSuccess(version -> ctx.json(new JsonObject().put("key", ctx.pathParam("key"))
                         .put("version", version).put("instance", service.instanceId())))
                 .onFailure(ctx::fail));
-        router.get("/shared/:key").handler(ctx -> {
-            Versioned value = shared.get(ctx.pathParam("key"));
+        // From the near cache while it is in step with Redis, from Redis itself while it is not.
+        router.get("/shared/:key").handler(ctx -> shared.read(ctx.pathParam("key")).onSuccess(value -> {
             if (value == null) {
                 ctx.fail(HttpFailure.notFound("no shared value '" + ctx.pathParam("key") + "'"));
                 return;
             }
             ctx.json(new JsonObject().put("value", value.value()).put("version", value.version())
                     .put("instance", service.instanceId()));
-        });
+        }).onFailure(ctx::fail));
     }
 
     private void login(RoutingContext ctx) {
