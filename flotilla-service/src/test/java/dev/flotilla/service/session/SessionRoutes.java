@@ -10,9 +10,13 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The routes the session tests drive: seed 001's login, views and logout, and raw attribute access. */
 final class SessionRoutes {
+
+    /** Slow requests that have loaded their session and are waiting, so a test can act meanwhile. */
+    static final AtomicInteger SLOW_REQUESTS_HOLDING = new AtomicInteger();
 
     private SessionRoutes() {
     }
@@ -54,6 +58,9 @@ final class SessionRoutes {
     private static void put(RoutingContext ctx, long waitMs) {
         Session session = Session.of(ctx);
         Object value = ctx.body().asJsonObject().getValue("value");
+        if (waitMs > 0) {
+            SLOW_REQUESTS_HOLDING.incrementAndGet();
+        }
         Future<Void> waited = waitMs == 0 ? Future.succeededFuture()
                 : Future.future((Promise<Void> p) -> ctx.vertx().setTimer(waitMs, t -> p.complete()));
         waited.compose(v -> session.put(ctx.pathParam("name"), value))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.flotilla.service.RunningService;
+import dev.flotilla.testing.Eventually;
 import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
@@ -198,9 +199,11 @@ class SessionTest {
         String sid = browser.sid();
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
+            int heldBefore = SessionRoutes.SLOW_REQUESTS_HOLDING.get();
             Future<HttpResponse<String>> slow = pool.submit(() -> browser.put(urls.get(0) + "/slow/late?wait=800",
                     new JsonObject().put("value", "written after the logout")));
-            Thread.sleep(200); // the slow request has loaded the session and waits
+            Eventually.await("the slow request holds its session", Duration.ofSeconds(10),
+                    () -> SessionRoutes.SLOW_REQUESTS_HOLDING.get() > heldBefore);
             assertThat(browser.post(urls.get(1) + "/logout", new JsonObject()).statusCode()).isEqualTo(204);
             HttpResponse<String> late = slow.get(20, TimeUnit.SECONDS);
             assertThat(late.statusCode()).isEqualTo(409);
@@ -246,23 +249,23 @@ class SessionTest {
     @ParameterizedTest
     @ValueSource(strings = {"redis", "mongodb"})
     void idleAndAbsoluteTimeoutsEndSessions(String store) throws Exception {
-        List<String> urls = twoInstances(options(store).withTimeouts(Duration.ofMillis(700), Duration.ofSeconds(2)));
+        List<String> urls = twoInstances(options(store).withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(2_500)));
         Browser idle = new Browser();
         idle.post(urls.get(0) + "/login", new JsonObject().put("user", "idle"));
-        Thread.sleep(1_000);
-        assertThat(idle.json(idle.get(urls.get(1) + "/peek"))).as("idle past 700 ms").isEmpty();
+        Thread.sleep(1_500);
+        assertThat(idle.json(idle.get(urls.get(1) + "/peek"))).as("idle past 1 s").isEmpty();
 
         Browser busy = new Browser();
         busy.post(urls.get(0) + "/login", new JsonObject().put("user", "busy"));
-        long started = System.nanoTime();
+        long loggedIn = System.nanoTime();
         int seenAlive = 0;
-        while (System.nanoTime() - started < TimeUnit.MILLISECONDS.toNanos(1_600)) {
-            Thread.sleep(300);
-            seenAlive += "busy".equals(busy.json(busy.get(urls.get(seenAlive % 2) + "/peek")).getString("user"))
-                    ? 1 : 0;
+        for (int i = 0; i < 8; i++) { // used every 200 ms for 1.6 s: longer than the idle limit
+            Thread.sleep(200);
+            seenAlive += "busy".equals(busy.json(busy.get(urls.get(i % 2) + "/peek")).getString("user")) ? 1 : 0;
         }
-        assertThat(seenAlive).as("used every 300 ms, it outlives the idle limit").isGreaterThanOrEqualTo(4);
-        Thread.sleep(800);
-        assertThat(busy.json(busy.get(urls.get(0) + "/peek"))).as("past the 2 s absolute limit").isEmpty();
+        assertThat(seenAlive).as("a session in use outlives the idle limit").isEqualTo(8);
+        long left = 2_800 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loggedIn);
+        Thread.sleep(Math.max(0, left));
+        assertThat(busy.json(busy.get(urls.get(0) + "/peek"))).as("past the 2.5 s absolute limit").isEmpty();
     }
 }
