@@ -3,6 +3,7 @@ package dev.flotilla.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -31,6 +32,28 @@ class RegistryApiTest {
     static String body(String service, String version, int port) {
         return new JsonObject().put("service", service).put("version", version).put("host", "127.0.0.1")
                 .put("port", port).encode();
+    }
+
+    @Test
+    void prometheusServiceDiscoveryListsEveryInstanceWithItsLabels() {
+        Http.put(url + "/v1/instances/users-1", "{\"service\":\"users\",\"version\":\"1.2.0\","
+                + "\"host\":\"127.0.0.1\",\"port\":3001,\"zone\":\"eu-1\"}");
+        Http.put(url + "/v1/instances/web-1", "{\"service\":\"web\",\"version\":\"2.0.0\",\"host\":\"::1\","
+                + "\"port\":4000,\"metadata\":{\"metrics-path\":\"/admin/metrics\"}}");
+        Http.put(url + "/v1/instances/web-1/status", "{\"status\":\"DOWN\"}");
+        Http.Reply reply = Http.get(url + "/v1/prometheus/targets");
+        assertThat(reply.status()).isEqualTo(200);
+        JsonArray groups = new JsonArray(reply.body());
+        assertThat(groups).hasSize(2);
+        JsonObject users = groups.getJsonObject(0).getJsonObject("labels").getString("service").equals("users")
+                ? groups.getJsonObject(0) : groups.getJsonObject(1);
+        JsonObject web = users == groups.getJsonObject(0) ? groups.getJsonObject(1) : groups.getJsonObject(0);
+        assertThat(users.getJsonArray("targets").getList()).containsExactly("127.0.0.1:3001");
+        assertThat(users.getJsonObject("labels")).isEqualTo(new JsonObject().put("__metrics_path__", "/metrics")
+                .put("service", "users").put("version", "1.2.0").put("instance", "users-1").put("zone", "eu-1"));
+        assertThat(web.getJsonArray("targets").getList()).as("an IPv6 host in brackets, DOWN listed too")
+                .containsExactly("[::1]:4000");
+        assertThat(web.getJsonObject("labels").getString("__metrics_path__")).isEqualTo("/admin/metrics");
     }
 
     @Test

@@ -2,12 +2,9 @@ package dev.flotilla.gateway.impl;
 
 import dev.flotilla.core.balance.Endpoint;
 import dev.flotilla.core.balance.Upstream;
+import dev.flotilla.core.metrics.PrometheusRegistries;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Collection;
 import java.util.Map;
@@ -17,15 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /** The gateway's Prometheus registry: per-route meters, per-instance counters, the JVM. */
 final class GatewayMetrics {
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry registry = PrometheusRegistries.create();
     private final Map<String, RouteMetrics> routes = new ConcurrentHashMap<>();
     private final Set<Endpoint> registered = ConcurrentHashMap.newKeySet();
-
-    GatewayMetrics() {
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-    }
 
     RouteMetrics forRoute(String route, String service) {
         return routes.computeIfAbsent(route + "\u0000" + service, k -> new RouteMetrics(registry, route, service));

@@ -86,12 +86,14 @@ final class HttpApi {
         router.get("/v1/services").handler(this::services);
         router.get("/v1/services/:name").handler(this::discover);
         router.get("/v1/watch").handler(this::watch);
+        router.get("/v1/prometheus/targets").handler(this::prometheusTargets);
         router.get("/").handler(ctx -> json(ctx, 200, new JsonObject()
                 .put("name", "flotilla-registry")
                 .put("revision", view.revision())
                 .put("endpoints", new JsonArray(List.of("PUT /v1/instances/{id}", "PUT /v1/instances/{id}/heartbeat",
                         "PUT /v1/instances/{id}/status", "DELETE /v1/instances/{id}", "GET /v1/instances/{id}",
                         "GET /v1/services", "GET /v1/services/{name}?version=RANGE&status=UP", "GET /v1/watch",
+                        "GET /v1/prometheus/targets",
                         "GET /health/live", "GET /health/ready", "GET /metrics")))));
 
         router.route().failureHandler(this::failure);
@@ -170,6 +172,32 @@ final class HttpApi {
         versions.forEach((name, v) ->
                 list.add(new ServiceSummary(name, new ArrayList<>(v), counts.get(name)).toJson()));
         json(ctx, 200, new JsonObject().put("revision", view.revision()).put("services", list));
+    }
+
+    /**
+     * Prometheus HTTP service discovery ({@code http_sd_configs}): one target group per registered instance,
+     * its {@code host:port} and labels {@code service}, {@code version}, {@code instance} (the registry id)
+     * and {@code zone}. Every status is listed, so a DOWN instance shows as {@code up == 0} rather than
+     * vanishing; the path is {@code /metrics} unless the instance's metadata names another
+     * ({@code metrics-path}).
+     */
+    private void prometheusTargets(RoutingContext ctx) {
+        JsonArray groups = new JsonArray();
+        for (Instance instance : view.instances()) {
+            String host = instance.host().contains(":") ? "[" + instance.host() + "]" : instance.host();
+            JsonObject labels = new JsonObject()
+                    .put("__metrics_path__", instance.metadata().getOrDefault("metrics-path", "/metrics"))
+                    .put("service", instance.service())
+                    .put("version", instance.version())
+                    .put("instance", instance.id());
+            if (instance.zone() != null) {
+                labels.put("zone", instance.zone());
+            }
+            groups.add(new JsonObject().put("targets", new JsonArray().add(host + ":" + instance.port()))
+                    .put("labels", labels));
+        }
+        ctx.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(groups.toBuffer());
     }
 
     private void discover(RoutingContext ctx) {

@@ -1,16 +1,12 @@
 package dev.flotilla.registry.impl;
 
+import dev.flotilla.core.metrics.PrometheusRegistries;
 import dev.flotilla.core.registry.Instance;
 import dev.flotilla.core.registry.InstanceStatus;
 import dev.flotilla.core.registry.RegistryEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -20,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 /** The registry's Prometheus metrics ({@code /metrics}). */
 final class RegistryMetrics implements RegistryView.ChangeListener {
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry registry = PrometheusRegistries.create();
     private final Map<RegistryEvent.Type, Counter> events = new EnumMap<>(RegistryEvent.Type.class);
     private final Map<String, Timer> requests = new HashMap<>();
 
@@ -41,10 +37,6 @@ final class RegistryMetrics implements RegistryView.ChangeListener {
                 .description("Health checks run by this registry").register(registry);
         Gauge.builder("flotilla.registry.health.failures", checker, HealthChecker::checksFailed)
                 .description("Health checks that failed").register(registry);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
     }
 
     /** Records one API call: {@code op} names the endpoint, {@code status} the HTTP answer. */

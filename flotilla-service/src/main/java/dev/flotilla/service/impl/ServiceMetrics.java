@@ -1,10 +1,7 @@
 package dev.flotilla.service.impl;
 
+import dev.flotilla.core.metrics.PrometheusRegistries;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -15,15 +12,12 @@ import java.util.concurrent.TimeUnit;
 /** Requests by method and status class, with a latency histogram, and the JVM; served on {@code /metrics}. */
 final class ServiceMetrics {
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry registry = PrometheusRegistries.create();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final String service;
 
     ServiceMetrics(String service) {
         this.service = service;
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
     }
 
     /** Times the request from now until its response has been written. */
