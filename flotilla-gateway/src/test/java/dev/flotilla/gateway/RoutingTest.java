@@ -9,6 +9,7 @@ import dev.flotilla.testing.TestBackend;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
@@ -286,5 +287,11 @@ class RoutingTest {
                 + "status=\"2xx\"} 1");
         assertThat(metrics).contains("flotilla_gateway_upstream_requests_total{instance=\"a\",service=\"users\"} 1.0");
         assertThat(metrics).contains("flotilla_gateway_requests_seconds_bucket");
+        // Prometheus's own checker (Debian's prometheus package) accepts the names and the format.
+        Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+        promtool.getOutputStream().write(metrics.getBytes(StandardCharsets.UTF_8));
+        promtool.getOutputStream().close();
+        String verdict = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(promtool.waitFor()).as(verdict).isZero();
     }
 }

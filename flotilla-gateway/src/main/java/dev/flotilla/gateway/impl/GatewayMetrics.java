@@ -29,11 +29,13 @@ final class GatewayMetrics {
                 if (registered.add(endpoint)) {
                     String service = upstream.service();
                     FunctionCounter.builder("flotilla.gateway.upstream.requests", endpoint, Endpoint::requests)
+                            .description("Requests sent to an instance")
                             .tags("service", service, "instance", endpoint.id()).register(registry);
                     FunctionCounter.builder("flotilla.gateway.upstream.ejections", endpoint,
-                            Endpoint::totalEjections)
+                            Endpoint::totalEjections).description("Times an instance was ejected as an outlier")
                             .tags("service", service, "instance", endpoint.id()).register(registry);
                     Gauge.builder("flotilla.gateway.upstream.in.flight", endpoint, Endpoint::inFlight)
+                            .description("Requests an instance is answering now")
                             .tags("service", service, "instance", endpoint.id()).register(registry);
                 }
             }

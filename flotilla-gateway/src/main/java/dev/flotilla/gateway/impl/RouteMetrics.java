@@ -30,9 +30,9 @@ final class RouteMetrics {
         retries = Counter.builder("flotilla.gateway.retries").tags("route", route, "service", service)
                 .description("Attempts sent again to another instance").register(registry);
         rateLimited = Counter.builder("flotilla.gateway.rejected").tags("route", route, "reason", "rate_limited")
-                .register(registry);
+                .description("Requests refused before any instance saw them, by reason").register(registry);
         breakerOpen = Counter.builder("flotilla.gateway.rejected").tags("route", route, "reason", "circuit_open")
-                .register(registry);
+                .description("Requests refused before any instance saw them, by reason").register(registry);
     }
 
     void record(int status, long nanos, int attempts) {
