@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `flotilla up` benchmark: the time from `./flotilla up` (jar already built) to the first 200 through the
 # gateway, and the resident memory of the whole fleet (supervisor with registry and gateway, Redis, apps).
-# Runs the repository's flotilla.yaml (ports 7070, 8080, 8081, 3001, 3100 must be free). RUNS (default 3).
+# Runs the repository's flotilla.yaml (ports 7070, 8080, 8081, 3001, 3100, 3200, 3201, 3300, 3301 must be
+# free). RUNS (default 3).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
