@@ -41,13 +41,11 @@ class FleetTest {
 
     @Test
     void clusterModeReloadUnderLoadAndNothingLeftAfterTheSupervisorIsKilled() throws Exception {
-        Path dir = Files.createTempDirectory("fleet-");
-        Path file = dir.resolve("flotilla.yaml");
         int registry = Ports.free();
         int gateway = Ports.free();
         int admin = Ports.free();
         int users = Ports.free();
-        Files.writeString(file, """
+        Path file = FleetFiles.write("""
                 redis: embedded
                 registry: {port: %d}
                 gateway:
@@ -141,9 +139,7 @@ class FleetTest {
 
     @Test
     void aBrokenFileOrATakenPortStopsUpBeforeAnythingStarts() throws Exception {
-        Path dir = Files.createTempDirectory("fleet-");
-        Path file = dir.resolve("flotilla.yaml");
-        Files.writeString(file, "apps:\n  - name: web\n    command: [sleep, '1']\n    instancs: 2\n");
+        Path file = FleetFiles.write("apps:\n  - name: web\n    command: [sleep, '1']\n    instancs: 2\n");
         try (JavaProcess up = JavaProcess.start(Flotilla.class, "up", "-f", file.toString())) {
             assertThat(up.waitFor(Duration.ofSeconds(30))).isEqualTo(2);
             assertThat(up.stderr()).contains(file + ":4: apps[0]: unknown key 'instancs'");
@@ -159,9 +155,7 @@ class FleetTest {
 
     @Test
     void downStopsEverythingAndUpExitsZero() throws Exception {
-        Path dir = Files.createTempDirectory("fleet-");
-        Path file = dir.resolve("flotilla.yaml");
-        Files.writeString(file, """
+        Path file = FleetFiles.write("""
                 registry: {port: %d}
                 gateway: {port: %d, admin-port: %d}
                 apps:
@@ -187,9 +181,7 @@ class FleetTest {
 
     /** The demo's shape: SDK apps in cluster and fork mode behind the registry and gateway, embedded Redis. */
     private static Path sdkFleet() throws Exception {
-        Path dir = Files.createTempDirectory("fleet-");
-        Path file = dir.resolve("flotilla.yaml");
-        Files.writeString(file, """
+        Path file = FleetFiles.write("""
                 redis: embedded
                 registry: {port: %d}
                 gateway: {port: %d, admin-port: %d}
@@ -248,9 +240,7 @@ class FleetTest {
 
     @Test
     void aMissingMainClassFailsUpAtOnceNamingTheAppAndItsError() throws Exception {
-        Path dir = Files.createTempDirectory("fleet-");
-        Path file = dir.resolve("flotilla.yaml");
-        Files.writeString(file, """
+        Path file = FleetFiles.write("""
                 registry: {port: %d}
                 gateway: {port: %d, admin-port: %d}
                 apps:

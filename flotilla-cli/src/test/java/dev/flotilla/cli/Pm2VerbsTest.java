@@ -39,9 +39,7 @@ class Pm2VerbsTest {
     void theVerbsWorkFromAnyDirectory() throws Exception {
         Path home = Files.createTempDirectory("flotilla-home-");
         System.setProperty("flotilla.home", home.toString());
-        Path dir = Files.createTempDirectory("fleet-");
-        Path file = dir.resolve("flotilla.yaml");
-        Files.writeString(file, """
+        Path file = FleetFiles.write("""
                 registry: {port: %d}
                 gateway: {port: %d, admin-port: %d}
                 apps:

@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,10 +96,8 @@ class ReloadTest {
     @ParameterizedTest(name = "{0} mode")
     @ValueSource(strings = {"cluster", "fork"})
     void reloadsScaleDownsAndStopsUnderLoadLoseNoRequest(String mode) throws Exception {
-        Path dir = Files.createTempDirectory("reload-");
-        Path file = dir.resolve("flotilla.yaml");
         int gateway = Ports.free();
-        Files.writeString(file, """
+        Path file = FleetFiles.write("""
                 redis: embedded
                 registry: {port: %d}
                 gateway:

@@ -15,7 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -67,8 +66,7 @@ class SessionsFleetTest {
         List<Integer> sessions = List.of(Ports.free(), Ports.free());
         List<Integer> site = List.of(Ports.free(), Ports.free());
         Path repository = Path.of("..").toAbsolutePath().normalize();
-        Path file = Files.createTempDirectory("fleet-").resolve("flotilla.yaml");
-        Files.writeString(file, """
+        Path file = FleetFiles.write("""
                 redis: embedded
                 registry: {port: %d}
                 gateway:

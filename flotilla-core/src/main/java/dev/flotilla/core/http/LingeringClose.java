@@ -1,5 +1,6 @@
 package dev.flotilla.core.http;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -48,7 +49,7 @@ public final class LingeringClose {
             }
             channel.pipeline().addFirst(new Discard());
             channel.config().setAutoRead(true);
-            channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER)
                     .addListener(written -> socket.shutdownOutput());
         });
     }

@@ -176,7 +176,7 @@ public final class Session {
             id = newId;
             return Future.succeededFuture();
         }
-        return guarded(store.rename(id, newId)).map(v -> {
+        return guard(store.rename(id, newId), options).map(v -> {
             id = newId;
             return null;
         });
@@ -187,13 +187,13 @@ public final class Session {
         checkUsable();
         destroyed = true;
         attributes.clear();
-        return stored ? guarded(store.delete(id)) : Future.succeededFuture();
+        return stored ? guard(store.delete(id), options) : Future.succeededFuture();
     }
 
     private Future<SessionStore.Written> write(List<Change> changes) {
         checkUsable();
         boolean create = !stored;
-        return guarded(store.write(id, create, changes, System.currentTimeMillis())).map(written -> {
+        return guard(store.write(id, create, changes, System.currentTimeMillis()), options).map(written -> {
             stored = true;
             return written;
         });
@@ -206,10 +206,6 @@ public final class Session {
     }
 
     /** The store's outcome in HTTP terms, within the store timeout. */
-    private <T> Future<T> guarded(Future<T> operation) {
-        return guard(operation, options);
-    }
-
     static <T> Future<T> guard(Future<T> operation, SessionOptions options) {
         return operation.timeout(options.storeTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .recover(failure -> Future.failedFuture(translate(failure, options)));

@@ -70,6 +70,13 @@ class SessionTest {
         return urls;
     }
 
+    /** The attributes a browser replaying session id {@code sid} finds. */
+    private static JsonObject attributesSeenWith(String sid, String peekUrl) throws Exception {
+        Browser replay = new Browser();
+        replay.cookies.put("flotilla.sid", sid);
+        return replay.json(replay.get(peekUrl));
+    }
+
     /** Sends all requests at once, each on a thread of its own, and expects 200 from every one. */
     private static void allAnswer200(List<Callable<HttpResponse<String>>> requests) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(requests.size());
@@ -130,9 +137,7 @@ class SessionTest {
         assertThat(afterLogin).isNotEqualTo(beforeLogin);
         assertThat(attacker.json(attacker.get(urls.get(0) + "/me")).getString("user")).isEqualTo("mallory2");
 
-        Browser replay = new Browser();
-        replay.cookies.put("flotilla.sid", beforeLogin);
-        assertThat(replay.json(replay.get(urls.get(0) + "/peek"))).as("the pre-login id is dead").isEmpty();
+        assertThat(attributesSeenWith(beforeLogin, urls.get(0) + "/peek")).as("the pre-login id is dead").isEmpty();
     }
 
     @ParameterizedTest
@@ -211,9 +216,7 @@ class SessionTest {
         } finally {
             pool.shutdownNow();
         }
-        Browser replay = new Browser();
-        replay.cookies.put("flotilla.sid", sid);
-        assertThat(replay.json(replay.get(urls.get(1) + "/peek"))).as("still logged out").isEmpty();
+        assertThat(attributesSeenWith(sid, urls.get(1) + "/peek")).as("still logged out").isEmpty();
     }
 
     @ParameterizedTest
