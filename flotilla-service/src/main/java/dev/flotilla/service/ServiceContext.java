@@ -1,8 +1,10 @@
 package dev.flotilla.service;
 
 import dev.flotilla.service.shared.SharedMap;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
+import java.util.function.Supplier;
 
 /** What a service's route handlers can use besides the request: its identity, clients, configuration. */
 public interface ServiceContext {
@@ -29,4 +31,11 @@ public interface ServiceContext {
      * opened on first use, its near cache filling in the background. Fails when no Redis is configured.
      */
     SharedMap shared(String name);
+
+    /**
+     * Runs {@code hook} when the service shuts down, after it has left the registry and before its HTTP
+     * servers stop: the place to close long-lived connections (WebSockets) that would otherwise hold the drain
+     * up. Hooks run together; shutdown goes on when all are done.
+     */
+    void onClose(Supplier<Future<?>> hook);
 }

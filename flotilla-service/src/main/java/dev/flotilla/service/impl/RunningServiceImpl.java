@@ -29,9 +29,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +60,7 @@ public final class RunningServiceImpl implements RunningService {
     private SessionStore sessionStore;
     private SessionHandler sessionHandler;
     private StaticFiles staticFiles;
+    private final List<Supplier<Future<?>>> closeHooks = new CopyOnWriteArrayList<>();
 
     private RunningServiceImpl(String name, String version, ServiceConfig config, Vertx vertx,
             Map<String, Function<ServiceContext, Future<?>>> checks) {
@@ -203,6 +206,16 @@ public final class RunningServiceImpl implements RunningService {
             if (ar.failed()) {
                 LOG.warn("{} could not deregister cleanly: {}", name, ar.cause().getMessage());
             }
+            List<Future<?>> hooks = new ArrayList<>();
+            for (Supplier<Future<?>> hook : closeHooks) {
+                try {
+                    hooks.add(hook.get().timeout(config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS));
+                } catch (RuntimeException e) {
+                    hooks.add(Future.failedFuture(e));
+                }
+            }
+            return Future.join(hooks);
+        }).transform(ar -> {
             List<Future<?>> shutdowns = new ArrayList<>();
             for (ServiceVerticle verticle : verticles) {
                 shutdowns.add(verticle.shutdown(config.drainTimeout()));
@@ -278,6 +291,11 @@ public final class RunningServiceImpl implements RunningService {
             client = ServiceClient.create(vertx, registryClient.watch(null), null);
         }
         return client;
+    }
+
+    @Override
+    public void onClose(Supplier<Future<?>> hook) {
+        closeHooks.add(hook);
     }
 
     @Override

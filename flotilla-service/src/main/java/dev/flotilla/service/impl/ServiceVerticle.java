@@ -77,7 +77,10 @@ final class ServiceVerticle extends VerticleBase {
                 .setPort(listenPort)
                 .setReusePort(reusePort)
                 .setHttp2ClearTextEnabled(false)
-                .setTcpNoDelay(true);
+                .setTcpNoDelay(true)
+                // WebSocket messages are bounded like request bodies (Vert.x's default is 256 KB per message).
+                .setMaxWebSocketFrameSize((int) Math.min(Integer.MAX_VALUE, service.config().bodyLimit()))
+                .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, service.config().bodyLimit()));
         if (service.staticFiles() != null) {
             // No size threshold: Netty would measure a sendFile head (0 bytes of content) and compress no file.
             options.setCompressionSupported(true)

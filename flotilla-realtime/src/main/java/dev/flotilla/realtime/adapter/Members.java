@@ -1,0 +1,24 @@
+package dev.flotilla.realtime.adapter;
+
+import dev.flotilla.realtime.protocol.EncodedPacket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Consumer;
+
+/** What an adapter needs from its namespace on this instance: its sockets, and its server-side handlers. */
+public interface Members {
+
+    String namespace();
+
+    /** Sends an encoded packet to the local socket {@code sid}, if it is still here. */
+    void deliver(String sid, EncodedPacket packet);
+
+    /** The local socket {@code sid} as fetchSockets describes it ({@code id, rooms, data, handshake}), or null. */
+    JsonObject describe(String sid);
+
+    /** Disconnects the local socket {@code sid}. */
+    void disconnect(String sid, boolean close);
+
+    /** A {@code serverSideEmit} from another instance; {@code ack} is null when none was asked for. */
+    void serverSideEmit(JsonArray args, Consumer<Object> ack);
+}
