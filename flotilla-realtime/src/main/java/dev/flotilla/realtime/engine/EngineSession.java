@@ -303,14 +303,18 @@ public final class EngineSession {
 
     private void bind(ServerWebSocket socket) {
         socket.textMessageHandler(text -> execute(() -> {
-            if (socket == ws) {
+            if (text.length() > options.maxPayload()) {
+                close("payload too large", false);
+            } else if (socket == ws) {
                 receive(text);
             } else if (socket == probe) {
                 probeText(text);
             }
         }));
         socket.binaryMessageHandler(data -> execute(() -> {
-            if (socket == ws) {
+            if (data.length() > options.maxPayload()) {
+                close("payload too large", false);
+            } else if (socket == ws) {
                 receiveBinary(data);
             }
         }));
