@@ -261,7 +261,8 @@ public final class EngineSession {
             if (packet.startsWith("b")) {
                 byte[] data;
                 try {
-                    data = Base64.getDecoder().decode(packet.substring(1));
+                    // The MIME decoder skips line breaks, as Node's does: the Java client ends its base64 with one.
+                    data = Base64.getMimeDecoder().decode(packet.substring(1));
                 } catch (IllegalArgumentException e) {
                     close("parse error", false);
                     return;
