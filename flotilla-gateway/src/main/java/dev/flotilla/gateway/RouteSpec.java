@@ -36,6 +36,10 @@ import java.util.Set;
  * @param loadBalancer  {@code round-robin} (default), {@code weighted-round-robin}, {@code least-requests},
  *                      {@code consistent-hash}
  * @param hashOn        the consistent-hash key: {@code header:NAME}, {@code cookie:NAME} or {@code client-address}
+ * @param stickyCookie  pins each client to the instance that first answered it, through a cookie of this name
+ *                      that the gateway sets (nginx's {@code sticky cookie}): its requests go there while it is
+ *                      healthy, elsewhere (and the cookie follows) when it is not. Socket.IO's long-polling
+ *                      needs it. Default none
  * @param breaker       a circuit breaker for this route; absent means none
  * @param fallback      what to answer while the breaker is open or no instance is healthy (degradation)
  * @param rateLimit     a token bucket per client address or header
@@ -60,6 +64,7 @@ public record RouteSpec(
         Integer retries,
         String loadBalancer,
         String hashOn,
+        String stickyCookie,
         Breaker breaker,
         Fallback fallback,
         RateLimit rateLimit,
@@ -118,6 +123,9 @@ public record RouteSpec(
         if (hashOn != null && !hashOn.equals("client-address") && !hashOn.matches("(header|cookie):" + TOKEN)) {
             throw new IllegalArgumentException("hash-on: '" + hashOn
                     + "' (expected header:NAME, cookie:NAME or client-address)");
+        }
+        if (stickyCookie != null && !stickyCookie.matches(TOKEN)) {
+            throw new IllegalArgumentException("sticky-cookie: '" + stickyCookie + "' (expected a cookie name)");
         }
         maxBody = maxBody == null ? new ByteSize(10L << 20) : maxBody;
         requestHeaders = requestHeaders == null ? HeaderRules.NONE : requestHeaders;

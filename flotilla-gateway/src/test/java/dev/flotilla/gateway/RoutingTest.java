@@ -107,6 +107,36 @@ class RoutingTest {
     }
 
     @Test
+    void aStickyCookiePinsAClientToTheInstanceThatFirstAnsweredIt() throws Exception {
+        Map<String, TestBackend> backends = new HashMap<>();
+        for (String id : new String[] {"chat-a", "chat-b", "chat-c"}) {
+            backends.put(id, fixture.backend("chat", id));
+        }
+        fixture.start("routes:\n  - path: /**\n    service: chat\n    sticky-cookie: chat-node\n");
+        HttpResponse<String> first = fixture.get("/socket.io/");
+        String cookie = first.headers().firstValue("Set-Cookie").orElseThrow();
+        assertThat(cookie).matches("chat-node=[0-9a-f]{16}; Path=/; HttpOnly; SameSite=Lax");
+        assertThat(cookie).doesNotContain(first.body()); // the instance's name does not leak
+        String pinned = cookie.substring(0, cookie.indexOf(';'));
+        for (int i = 0; i < 10; i++) {
+            HttpResponse<String> next = fixture.send(HttpRequest.newBuilder(fixture.uri("/socket.io/"))
+                    .header("Cookie", "theme=dark; " + pinned).build());
+            assertThat(next.body()).as("pinned").isEqualTo(first.body());
+            assertThat(next.headers().firstValue("Set-Cookie")).as("no new cookie while pinned").isEmpty();
+        }
+        // The pinned instance goes away: the client is moved, and the cookie follows it.
+        backends.get(first.body()).close();
+        HttpResponse<String> moved = null;
+        for (int i = 0; i < 50 && (moved == null || moved.statusCode() != 200); i++) {
+            moved = fixture.send(HttpRequest.newBuilder(fixture.uri("/socket.io/")).header("Cookie", pinned).build());
+        }
+        assertThat(moved.statusCode()).isEqualTo(200);
+        assertThat(moved.body()).isNotEqualTo(first.body());
+        assertThat(moved.headers().firstValue("Set-Cookie").orElseThrow()).startsWith("chat-node=")
+                .doesNotContain(pinned);
+    }
+
+    @Test
     void mostSpecificRouteWinsAndPathsAreRewritten() throws Exception {
         TestBackend users = fixture.backend("users", "users-1");
         TestBackend admin = fixture.backend("admin", "admin-1");

@@ -2,6 +2,10 @@ package dev.flotilla.core.balance;
 
 import dev.flotilla.core.registry.Instance;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -23,6 +27,7 @@ public final class Endpoint {
     private final AtomicLong totalEjections = new AtomicLong();
     /** Exponentially weighted mean of attempt latency, in microseconds; racy updates are acceptable. */
     private volatile double latencyMicros;
+    private volatile String stickyToken;
 
     Endpoint(Instance instance) {
         this.instance = instance;
@@ -38,6 +43,24 @@ public final class Endpoint {
 
     public String id() {
         return instance.id();
+    }
+
+    /**
+     * A name for this instance that reveals nothing of it: the first 16 hex digits of the SHA-256 of its id.
+     * Sticky cookies carry it.
+     */
+    public String stickyToken() {
+        String token = stickyToken;
+        if (token == null) {
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-256").digest(id().getBytes(StandardCharsets.UTF_8));
+                token = HexFormat.of().formatHex(digest, 0, 8);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e); // every JDK has SHA-256
+            }
+            stickyToken = token;
+        }
+        return token;
     }
 
     public String host() {

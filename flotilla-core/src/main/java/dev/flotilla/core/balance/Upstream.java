@@ -91,6 +91,17 @@ public final class Upstream {
      * Ejected instances are skipped too, unless every remaining instance is ejected (then ejection is
      * ignored rather than failing every request: "panic mode").
      */
+    /** The instance whose {@link Endpoint#stickyToken()} is {@code token}, if it is usable; null otherwise. */
+    public Endpoint pinned(String token, Collection<Endpoint> tried) {
+        long now = System.nanoTime();
+        for (Endpoint endpoint : members.list) {
+            if (endpoint.stickyToken().equals(token) && usable(endpoint, tried, now, true)) {
+                return endpoint;
+            }
+        }
+        return null;
+    }
+
     public Endpoint pick(Strategy strategy, String hashKey, Collection<Endpoint> tried) {
         Members current = members;
         if (current.list.isEmpty()) {

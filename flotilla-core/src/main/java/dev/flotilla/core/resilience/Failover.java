@@ -29,8 +29,15 @@ public final class Failover {
     private Failover() {
     }
 
-    /** How one call may be balanced and retried. */
-    public record Call(Strategy strategy, String hashKey, boolean idempotent, int maxRetries) {
+    /**
+     * How one call may be balanced and retried. {@code pinned}, when not null, is the sticky token of the
+     * instance the first attempt goes to while it is usable (sticky sessions); retries go elsewhere.
+     */
+    public record Call(Strategy strategy, String hashKey, boolean idempotent, int maxRetries, String pinned) {
+
+        public Call(Strategy strategy, String hashKey, boolean idempotent, int maxRetries) {
+            this(strategy, hashKey, idempotent, maxRetries, null);
+        }
     }
 
     /** The answer of the attempt that succeeded, with the instance that gave it. */
@@ -54,7 +61,8 @@ public final class Failover {
     private static <T> void attempt(Upstream upstream, Call call, Function<Endpoint, Future<T>> attempt,
             Predicate<T> countsAsFailure, List<Endpoint> tried, Promise<Outcome<T>> promise,
             UpstreamFailure previous) {
-        Endpoint untried = upstream.pick(call.strategy(), call.hashKey(), tried);
+        Endpoint pinned = call.pinned() != null && tried.isEmpty() ? upstream.pinned(call.pinned(), tried) : null;
+        Endpoint untried = pinned != null ? pinned : upstream.pick(call.strategy(), call.hashKey(), tried);
         // Every instance was tried: a retry may still succeed on a fresh connection to one of them (after a
         // stale keep-alive connection, or with several instances behind one shared port in cluster mode).
         Endpoint endpoint = untried != null || previous == null ? untried

@@ -1,5 +1,6 @@
 package dev.flotilla.gateway.impl;
 
+import dev.flotilla.core.balance.Endpoint;
 import dev.flotilla.core.balance.Strategy;
 import dev.flotilla.core.balance.Upstream;
 import dev.flotilla.core.balance.Upstreams;
@@ -8,6 +9,7 @@ import dev.flotilla.core.version.VersionRange;
 import dev.flotilla.gateway.RouteSpec;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Locale;
 import java.util.Set;
@@ -111,6 +113,35 @@ final class CompiledRoute {
         return path;
     }
 
+    /** The instance token in the request's sticky cookie, or null when the route is not sticky or has none. */
+    String stickyToken(HttpServerRequest request) {
+        return spec.stickyCookie() == null ? null : cookie(request, spec.stickyCookie());
+    }
+
+    /**
+     * Pins the client to the instance that answered, when the route is sticky and the client's cookie names
+     * another (or none): HttpOnly, for the whole site, sent on top-level navigations too (Lax).
+     */
+    void stick(HttpServerRequest request, MultiMap responseHeaders, Endpoint answered) {
+        if (spec.stickyCookie() != null && !answered.stickyToken().equals(stickyToken(request))) {
+            responseHeaders.add("Set-Cookie", spec.stickyCookie() + "=" + answered.stickyToken()
+                    + "; Path=/; HttpOnly; SameSite=Lax");
+        }
+    }
+
+    private static String cookie(HttpServerRequest request, String name) {
+        String cookieHeader = request.getHeader("Cookie");
+        if (cookieHeader == null) {
+            return null;
+        }
+        for (Cookie cookie : ServerCookieDecoder.LAX.decode(cookieHeader)) {
+            if (cookie.name().equals(name)) {
+                return cookie.value();
+            }
+        }
+        return null;
+    }
+
     /** The consistent-hash key of a request, or null when the route does not hash or the key is absent. */
     String hashKey(HttpServerRequest request) {
         String hashOn = spec.hashOn();
@@ -123,16 +154,6 @@ final class CompiledRoute {
         if (hashOn.startsWith("header:")) {
             return request.getHeader(hashOn.substring(7));
         }
-        String cookieHeader = request.getHeader("Cookie");
-        if (cookieHeader == null) {
-            return null;
-        }
-        String name = hashOn.substring(7);
-        for (Cookie cookie : ServerCookieDecoder.LAX.decode(cookieHeader)) {
-            if (cookie.name().equals(name)) {
-                return cookie.value();
-            }
-        }
-        return null;
+        return cookie(request, hashOn.substring(7));
     }
 }

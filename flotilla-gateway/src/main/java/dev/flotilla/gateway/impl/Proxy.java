@@ -197,8 +197,8 @@ final class Proxy implements Handler<HttpServerRequest> {
             return;
         }
         boolean idempotent = !exchange.hasBody && IDEMPOTENT.contains(request.method().name());
-        Failover.Call call =
-                new Failover.Call(route.strategy, route.hashKey(request), idempotent, route.spec.retries());
+        Failover.Call call = new Failover.Call(route.strategy, route.hashKey(request), idempotent,
+                route.spec.retries(), route.stickyToken(request));
         boolean count5xx = route.spec.outlier().count5xx();
         Failover.execute(route.upstream, call, endpoint -> send(exchange, endpoint),
                 (HttpClientResponse response) -> count5xx && response.statusCode() >= 500)
@@ -396,6 +396,7 @@ final class Proxy implements Handler<HttpServerRequest> {
         int status = upstream.statusCode();
         response.setStatusCode(status);
         copyEndToEnd(upstream.headers(), response.headers());
+        route.stick(request, response.headers(), outcome.endpoint());
         applyRules(response.headers(), route.spec.responseHeaders());
         if (route.spec.cors() != null) {
             Cors.decorate(request, response, route.spec.cors());
@@ -456,7 +457,8 @@ final class Proxy implements Handler<HttpServerRequest> {
     private void tunnel(Exchange exchange) {
         HttpServerRequest request = exchange.request;
         CompiledRoute route = exchange.route;
-        Failover.Call call = new Failover.Call(route.strategy, route.hashKey(request), false, route.spec.retries());
+        Failover.Call call = new Failover.Call(route.strategy, route.hashKey(request), false, route.spec.retries(),
+                route.stickyToken(request));
         Failover.execute(route.upstream, call, endpoint -> client.request(
                         requestOptions(exchange, HttpMethod.GET, endpoint)).transform(ar -> {
                             if (ar.failed()) {
@@ -488,6 +490,7 @@ final class Proxy implements Handler<HttpServerRequest> {
                     HttpServerResponse response = request.response();
                     response.setStatusCode(101);
                     response.headers().addAll(upstream.headers());
+                    route.stick(request, response.headers(), ar.result().endpoint());
                     NetSocket upstreamSocket = upstream.netSocket();
                     request.toNetSocket().onComplete(sar -> {
                         if (sar.failed()) {
