@@ -1,5 +1,6 @@
 package dev.flotilla.realtime;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -35,6 +36,7 @@ public final class RealtimeOptions {
     private Duration requestTimeout = Duration.ofSeconds(5);
     private Cluster cluster;
     private String redisKey = "socket.io";
+    private Path clientScript;
 
     public static RealtimeOptions defaults() {
         return new RealtimeOptions();
@@ -207,6 +209,20 @@ public final class RealtimeOptions {
             throw new IllegalArgumentException("redisKey: '" + redisKey + "' (expected a non-empty name without #)");
         }
         this.redisKey = redisKey;
+        return this;
+    }
+
+    /**
+     * The browser client's bundle ({@code socket.io.min.js} from the npm package {@code socket.io-client}), served
+     * at {@code <path>socket.io.min.js} and {@code <path>socket.io.js} like Node's server does; null (the
+     * default) serves none.
+     */
+    public Path clientScript() {
+        return clientScript;
+    }
+
+    public RealtimeOptions clientScript(Path clientScript) {
+        this.clientScript = clientScript;
         return this;
     }
 

@@ -113,6 +113,15 @@ public final class RealtimeServer {
      */
     public void mount(Router router, ServiceContext context) {
         start(context);
+        if (options.clientScript() != null) {
+            String script = options.clientScript().toString();
+            for (String name : new String[] {"socket.io.min.js", "socket.io.js"}) {
+                router.get(options.path() + name).handler(ctx -> ctx.response()
+                        .putHeader("Content-Type", "application/javascript; charset=UTF-8")
+                        .putHeader("Cache-Control", "public, max-age=3600").sendFile(script)
+                        .onFailure(e -> ctx.fail(404)));
+            }
+        }
         router.route(options.path() + "*").handler(engine::handle);
     }
 
