@@ -3,7 +3,9 @@
 //
 // Commands: connect {name, url, nsp?, opts?}, emit {name, event, args, ack?, timeout?, seq},
 // listen {name, event, reply?}, disconnect {name}, drop {name} (closes the transport, as a network loss
-// would), reconnect {name}, exit.
+// would), move {name, url} (drops the socket and reconnects it to another server with the recovery
+// credentials the client keeps, pid and offset: what a reconnection through a load balancer that lands on
+// another instance sends), exit.
 // Reports: connect {name, id, recovered, transport}, connect_error {name, message, data},
 // disconnect {name, reason}, event {name, event, args}, ack {name, seq, args | error}, upgrade {name, transport}.
 "use strict";
@@ -66,6 +68,12 @@ function connect(command) {
 }
 
 function listen(command) {
+  if (!listened.has(command.name)) {
+    listened.set(command.name, []);
+  }
+  if (!listened.get(command.name).includes(command)) {
+    listened.get(command.name).push(command);
+  }
   const socket = sockets.get(command.name);
   socket.on(command.event, (...args) => {
     const last = args[args.length - 1];
@@ -92,7 +100,21 @@ function emit(command) {
     (err) => report({ type: "ack", name: command.name, seq: command.seq, error: err.message }));
 }
 
+function move(command) {
+  const old = sockets.get(command.name);
+  const auth = { pid: old._pid, offset: old._lastOffset };
+  old.io.reconnection(false);
+  old.io.engine.close();
+  connect({ name: command.name, url: command.url, opts: Object.assign({}, command.opts, { auth }) });
+  for (const event of listened.get(command.name) || []) {
+    listen(event);
+  }
+}
+
+const listened = new Map();
+
 const commands = {
+  move,
   connect,
   listen,
   emit,

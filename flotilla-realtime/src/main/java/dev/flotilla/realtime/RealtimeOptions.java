@@ -17,7 +17,12 @@ public final class RealtimeOptions {
         /** This process only. */
         NONE,
         /** Redis pub/sub in the wire format of {@code @socket.io/redis-adapter} (the default with Redis). */
-        PUBSUB
+        PUBSUB,
+        /**
+         * A Redis Stream: nothing lost while Redis blips, and connection state recovery on any instance; a
+         * little slower than pub/sub. See {@code StreamsAdapter}.
+         */
+        STREAMS
     }
 
     private String path = "/socket.io/";

@@ -2,6 +2,7 @@ package dev.flotilla.realtime;
 
 import dev.flotilla.realtime.adapter.LocalAdapter;
 import dev.flotilla.realtime.adapter.RedisAdapter;
+import dev.flotilla.realtime.adapter.StreamsAdapter;
 import dev.flotilla.realtime.engine.EngineServer;
 import dev.flotilla.service.ServiceContext;
 import io.vertx.core.Future;
@@ -148,7 +149,9 @@ public final class RealtimeServer {
         if (redisUrl == null) {
             throw new IllegalStateException("realtime cluster mode " + cluster + " needs Redis (FLOTILLA_REDIS)");
         }
-        return new RedisAdapter(vertx, redisUrl, namespace.members(), options, service.instanceId());
+        return cluster == RealtimeOptions.Cluster.STREAMS
+                ? new StreamsAdapter(vertx, redisUrl, namespace.members(), options, service.instanceId())
+                : new RedisAdapter(vertx, redisUrl, namespace.members(), options, service.instanceId());
     }
 
     /** Completes once every namespace hears the other instances. */

@@ -17,14 +17,19 @@ import org.junit.jupiter.api.Test;
  */
 class OfficialClientTest {
 
-    private static final String REDIS = "redis://127.0.0.1:6379";
-    private TestApp a;
-    private TestApp b;
-    private NodeClients clients;
+    static final String REDIS = "redis://127.0.0.1:6379";
+    TestApp a;
+    TestApp b;
+    NodeClients clients;
+
+    /** The cluster mode under test: pub/sub here, Redis Streams in the subclass. */
+    RealtimeOptions.Cluster cluster() {
+        return RealtimeOptions.Cluster.PUBSUB;
+    }
 
     @BeforeEach
     void start() throws Exception {
-        RealtimeOptions options = RealtimeOptions.defaults().redisKey("test-" + UUID.randomUUID());
+        RealtimeOptions options = RealtimeOptions.defaults().redisKey("test-" + UUID.randomUUID()).cluster(cluster());
         a = TestApp.start("a", REDIS, options);
         b = TestApp.start("b", REDIS, options);
         clients = NodeClients.start();
@@ -37,15 +42,15 @@ class OfficialClientTest {
         b.close();
     }
 
-    private static JsonObject opts() {
+    static JsonObject opts() {
         return new JsonObject();
     }
 
-    private static JsonObject websocketOnly() {
+    static JsonObject websocketOnly() {
         return new JsonObject().put("transports", new JsonArray().add("websocket"));
     }
 
-    private static JsonObject pollingOnly() {
+    static JsonObject pollingOnly() {
         return new JsonObject().put("transports", new JsonArray().add("polling"));
     }
 

@@ -14,6 +14,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -213,12 +214,17 @@ class ProtocolTest {
                 MultiMap.caseInsensitiveMultiMap().add("Origin", "https://evil.example"));
         assertThat(foreign.status()).isEqualTo(403);
         assertThat(foreign.headers().get("Access-Control-Allow-Origin")).isNull();
-        Throwable refused = ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
-                .setPort(app.service.port()).setURI("/socket.io/?EIO=4&transport=websocket")
-                .addHeader("Origin", "https://evil.example"))
-                .transform(ar -> Future.succeededFuture(ar.cause())).await(5, TimeUnit.SECONDS);
+        // The JDK's WebSocket client: Vert.x's, after a refused upgrade, sometimes stalls the next request of
+        // this test's HTTP client.
+        Throwable refused = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Origin", "https://evil.example")
+                .buildAsync(java.net.URI.create("ws://127.0.0.1:" + app.service.port()
+                        + "/socket.io/?EIO=4&transport=websocket"), new java.net.http.WebSocket.Listener() { })
+                .handle((socket, error) -> error).get(5, TimeUnit.SECONDS);
         assertThat(refused).as("a WebSocket from a foreign page is refused too").isNotNull();
-        assertThat(refused.getMessage()).contains("403");
+        Throwable cause = refused.getCause() == null ? refused : refused.getCause();
+        assertThat(cause).isInstanceOf(WebSocketHandshakeException.class);
+        assertThat(((WebSocketHandshakeException) cause).getResponse().statusCode()).isEqualTo(403);
 
         Answer sameOrigin = request(HttpMethod.GET, "EIO=4&transport=polling", null, MultiMap
                 .caseInsensitiveMultiMap().add("Origin", "http://127.0.0.1:" + app.service.port()));

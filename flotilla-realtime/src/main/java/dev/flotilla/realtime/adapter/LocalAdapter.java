@@ -114,18 +114,32 @@ public class LocalAdapter {
         deliverLocally(data, opts);
     }
 
-    /** Sends an event to the sockets of this instance that {@code opts} selects. */
+    /**
+     * Sends an event to the sockets of this instance that {@code opts} selects; with recovery on, it is kept
+     * under a new offset, which goes last in its arguments.
+     */
     protected void deliverLocally(JsonArray data, BroadcastOptions opts) {
         JsonArray payload = data;
-        List<String> targets;
-        synchronized (this) {
-            if (options.recovery() && !opts.isVolatile()) {
+        if (options.recovery() && !opts.isVolatile()) {
+            synchronized (this) {
                 // As Node does: the offset goes last in the event's arguments; the client remembers the last one.
                 String offset = Long.toString(nextOffset++, 36);
-                payload = new JsonArray(new ArrayList<>(data.getList())).add(offset);
+                payload = withOffset(data, offset);
                 log.add(new LoggedPacket(offset, opts, payload, System.currentTimeMillis()));
                 pruneLog();
             }
+        }
+        deliver(payload, opts);
+    }
+
+    protected static JsonArray withOffset(JsonArray data, String offset) {
+        return new JsonArray(new ArrayList<>(data.getList())).add(offset);
+    }
+
+    /** Encodes the event once and sends it to each local socket {@code opts} selects. */
+    protected void deliver(JsonArray payload, BroadcastOptions opts) {
+        List<String> targets;
+        synchronized (this) {
             targets = targets(opts);
         }
         if (targets.isEmpty()) {
@@ -269,7 +283,7 @@ public class LocalAdapter {
         }
     }
 
-    private static boolean reaches(Set<String> joined, BroadcastOptions opts) {
+    protected static boolean reaches(Set<String> joined, BroadcastOptions opts) {
         boolean inRooms = opts.rooms().isEmpty() || opts.rooms().stream().anyMatch(joined::contains);
         return inRooms && opts.except().stream().noneMatch(joined::contains);
     }

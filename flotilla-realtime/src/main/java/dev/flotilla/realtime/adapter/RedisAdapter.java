@@ -16,6 +16,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -42,10 +43,13 @@ import org.slf4j.LoggerFactory;
  * Pub/sub loses what is published while Redis is away. When the subscription drops, it is made again with
  * a backoff of at most a second, and the log says when it is back.
  */
-public final class RedisAdapter extends LocalAdapter {
+public class RedisAdapter extends LocalAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisAdapter.class);
     private static final long MAX_BACKOFF_MS = 1_000;
+    private static final int MAX_UNSENT = 10_000;
+    /** Stands in the in-flight queue for a request that is not sent again. */
+    private static final Request NOT_RETRIED = Request.cmd(Command.PING);
     // The Node adapter's request types.
     private static final int SOCKETS = 0;
     private static final int ALL_ROOMS = 1;
@@ -55,11 +59,11 @@ public final class RedisAdapter extends LocalAdapter {
     private static final int REMOTE_FETCH = 5;
     private static final int SERVER_SIDE_EMIT = 6;
 
-    private final Vertx vertx;
-    private final Context context;
-    private final Redis redis;
-    private final Redis connections;
-    private final String uid = EngineServer.newId().substring(0, 8);
+    protected final Vertx vertx;
+    protected final Context context;
+    protected final Redis redis;
+    protected final Redis connections;
+    protected final String uid = EngineServer.newId().substring(0, 8);
     private final String node;
     private final String channel;
     private final String requestChannel;
@@ -68,11 +72,14 @@ public final class RedisAdapter extends LocalAdapter {
     // On the context's thread:
     private RedisConnection subscriber;
     private RedisConnection publisher;
-    private final List<Object[]> unsent = new ArrayList<>();
+    /** Requests for the publishing connection while it is down, sent in order once it is back. */
+    private final ArrayDeque<Request> unsent = new ArrayDeque<>();
+    /** Sent on the publishing connection, not answered yet: sent again (in order) if the connection drops. */
+    private final ArrayDeque<Request> inFlight = new ArrayDeque<>();
     private boolean connecting;
     private long backoffMs = 50;
     private long lostAt;
-    private boolean closed;
+    protected boolean closed;
     private final Map<String, PendingRequest> requests = new HashMap<>();
 
     private static final class PendingRequest {
@@ -109,6 +116,11 @@ public final class RedisAdapter extends LocalAdapter {
         return firstSubscription.future();
     }
 
+    /** Whether the publishing connection is up now. */
+    protected boolean up() {
+        return publisher != null;
+    }
+
     // --- broadcasts
 
     @Override
@@ -129,26 +141,48 @@ public final class RedisAdapter extends LocalAdapter {
     }
 
     private void publish(String target, Object message) {
-        context.runOnContext(v -> {
-            if (publisher == null) {
-                if (unsent.size() < 10_000) {
-                    unsent.add(new Object[] {target, message}); // sent once the connection is back
-                }
-                return;
-            }
-            send(target, message);
-        });
-    }
-
-    private void send(String target, Object message) {
         Request publish = Request.cmd(Command.PUBLISH).arg(target);
         if (message instanceof byte[] bytes) {
             publish.arg(Buffer.buffer(bytes));
         } else {
             publish.arg((String) message);
         }
-        // One connection, pipelined: messages leave in the order they were broadcast.
-        publisher.send(publish).onFailure(e -> lost("publish failed: " + e.getMessage()));
+        context.runOnContext(v -> send(publish));
+    }
+
+    /**
+     * Sends a request on the one publishing connection, pipelined, so that requests leave in the order they
+     * were made. While Redis is away they wait (at most {@value #MAX_UNSENT}); one that was in flight when the
+     * connection dropped is sent again. Call on the context's thread.
+     */
+    protected void send(Request request) {
+        send(request, true);
+    }
+
+    /** As {@link #send(Request)}; without {@code retry}, a request that cannot be sent now is dropped. */
+    protected void send(Request request, boolean retry) {
+        if (publisher == null && !retry) {
+            return;
+        }
+        if (publisher == null) {
+            if (unsent.size() >= MAX_UNSENT) {
+                unsent.poll(); // the oldest goes: a bound on memory during a long outage
+            }
+            unsent.add(request);
+            return;
+        }
+        RedisConnection connection = publisher;
+        Request tracked = retry ? request : null;
+        inFlight.add(tracked == null ? NOT_RETRIED : tracked);
+        connection.send(request).onComplete(ar -> {
+            if (connection != publisher) {
+                return; // the connection was lost; what was in flight was queued again
+            }
+            inFlight.poll(); // replies come in order
+            if (ar.failed()) {
+                lost("publish failed: " + ar.cause().getMessage());
+            }
+        });
     }
 
     private void onMessage(String from, byte[] payload) {
@@ -274,7 +308,8 @@ public final class RedisAdapter extends LocalAdapter {
                     requests.put(requestId, pending);
                     pending.timer = vertx.setTimer(options.requestTimeout().toMillis(), t -> finish(requestId));
                     pending.done.future().onComplete(result);
-                    send(requestChannel, request.copy().put("uid", uid).put("requestId", requestId).encode());
+                    send(Request.cmd(Command.PUBLISH).arg(requestChannel)
+                            .arg(request.copy().put("uid", uid).put("requestId", requestId).encode()));
                 }));
         return result.future();
     }
@@ -399,14 +434,24 @@ public final class RedisAdapter extends LocalAdapter {
                                     members.namespace(), System.currentTimeMillis() - lostAt);
                             lostAt = 0;
                         }
-                        unsent.forEach(m -> send((String) m[0], m[1]));
+                        List<Request> waiting = new ArrayList<>(unsent);
                         unsent.clear();
+                        waiting.forEach(this::send);
+                        connected();
                         firstSubscription.tryComplete();
                     });
         });
     }
 
-    private void lost(String why) {
+    /** Called on the context's thread each time the connections are (again) up and subscribed. */
+    protected void connected() {
+    }
+
+    /** Called on the context's thread when the connections are lost. */
+    protected void disconnected() {
+    }
+
+    protected void lost(String why) {
         if (closed) {
             return;
         }
@@ -423,6 +468,14 @@ public final class RedisAdapter extends LocalAdapter {
         }
         subscriber = null;
         publisher = null;
+        // What was in flight may not have reached Redis: it goes first when the connection is back.
+        while (!inFlight.isEmpty()) {
+            Request request = inFlight.pollLast();
+            if (request != NOT_RETRIED) {
+                unsent.addFirst(request);
+            }
+        }
+        disconnected();
         if (!connecting) {
             connecting = true;
             vertx.setTimer(backoffMs, t -> {
