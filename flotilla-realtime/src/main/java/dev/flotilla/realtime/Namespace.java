@@ -2,11 +2,13 @@ package dev.flotilla.realtime;
 
 import dev.flotilla.realtime.adapter.LocalAdapter;
 import dev.flotilla.realtime.adapter.Members;
+import dev.flotilla.realtime.engine.EngineSession;
 import dev.flotilla.realtime.protocol.EncodedPacket;
 import dev.flotilla.realtime.protocol.SocketPacket;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -204,11 +206,15 @@ public final class Namespace {
         }
 
         @Override
-        public void deliver(String sid, EncodedPacket packet) {
-            Socket socket = sockets.get(sid);
-            if (socket != null) {
-                socket.client().send(packet);
+        public void deliver(List<String> sids, EncodedPacket packet) {
+            List<EngineSession> sessions = new ArrayList<>(sids.size());
+            for (String sid : sids) {
+                Socket socket = sockets.get(sid);
+                if (socket != null) {
+                    sessions.add(socket.client().session());
+                }
             }
+            EngineSession.sendToAll(sessions, packet.text(), packet.attachments());
         }
 
         @Override

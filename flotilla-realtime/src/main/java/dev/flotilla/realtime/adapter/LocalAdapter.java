@@ -2,7 +2,6 @@ package dev.flotilla.realtime.adapter;
 
 import dev.flotilla.realtime.ClusterReply;
 import dev.flotilla.realtime.RealtimeOptions;
-import dev.flotilla.realtime.protocol.EncodedPacket;
 import dev.flotilla.realtime.protocol.PacketCodec;
 import dev.flotilla.realtime.protocol.SocketPacket;
 import io.vertx.core.Future;
@@ -145,10 +144,7 @@ public class LocalAdapter {
         if (targets.isEmpty()) {
             return;
         }
-        EncodedPacket encoded = PacketCodec.encode(SocketPacket.of(SocketPacket.EVENT, members.namespace(), payload));
-        for (String sid : targets) {
-            members.deliver(sid, encoded);
-        }
+        members.deliver(targets, PacketCodec.encode(SocketPacket.of(SocketPacket.EVENT, members.namespace(), payload)));
     }
 
     /** The local sockets {@code opts} selects; call with the lock held. */

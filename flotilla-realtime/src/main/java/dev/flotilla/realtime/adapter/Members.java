@@ -3,6 +3,7 @@ package dev.flotilla.realtime.adapter;
 import dev.flotilla.realtime.protocol.EncodedPacket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.function.Consumer;
 
 /** What an adapter needs from its namespace on this instance: its sockets, and its server-side handlers. */
@@ -10,8 +11,8 @@ public interface Members {
 
     String namespace();
 
-    /** Sends an encoded packet to the local socket {@code sid}, if it is still here. */
-    void deliver(String sid, EncodedPacket packet);
+    /** Sends an encoded packet to the local sockets {@code sids} that are still here. */
+    void deliver(List<String> sids, EncodedPacket packet);
 
     /** The local socket {@code sid} as fetchSockets describes it ({@code id, rooms, data, handshake}), or null. */
     JsonObject describe(String sid);

@@ -9,8 +9,11 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One Engine.IO v4 connection: its transport (long-polling, then perhaps WebSocket), its heartbeat, and the
@@ -115,6 +118,35 @@ public final class EngineSession {
                 write(attachment);
             }
         });
+    }
+
+    /**
+     * Sends one message (text, then binary attachments) to many sessions: the text is prefixed once, and each
+     * event loop gets one task for all of its sessions rather than one per session (the costly part of a
+     * broadcast is waking the other event loops).
+     */
+    public static void sendToAll(List<EngineSession> sessions, String text, List<Buffer> attachments) {
+        String packet = "4" + text;
+        Map<Thread, List<EngineSession>> byLoop = new HashMap<>(4);
+        for (EngineSession session : sessions) {
+            byLoop.computeIfAbsent(session.thread, t -> new ArrayList<>()).add(session);
+        }
+        Thread current = Thread.currentThread();
+        for (List<EngineSession> loop : byLoop.values()) {
+            Runnable writes = () -> {
+                for (EngineSession session : loop) {
+                    session.write(packet);
+                    for (Buffer attachment : attachments) {
+                        session.write(attachment);
+                    }
+                }
+            };
+            if (loop.get(0).thread == current) {
+                writes.run();
+            } else {
+                loop.get(0).context.runOnContext(v -> writes.run());
+            }
+        }
     }
 
     /** Sends a binary message. */

@@ -80,7 +80,11 @@ final class ServiceVerticle extends VerticleBase {
                 .setTcpNoDelay(true)
                 // WebSocket messages are bounded like request bodies (Vert.x's default is 256 KB per message).
                 .setMaxWebSocketFrameSize((int) Math.min(Integer.MAX_VALUE, service.config().bodyLimit()))
-                .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, service.config().bodyLimit()));
+                .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, service.config().bodyLimit()))
+                // No permessage-deflate (Socket.IO's default too): a zlib context per connection costs tens of
+                // kilobytes and deflating each frame for each client costs more CPU than the bytes it saves.
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false);
         if (service.staticFiles() != null) {
             // No size threshold: Netty would measure a sendFile head (0 bytes of content) and compress no file.
             options.setCompressionSupported(true)
