@@ -6,7 +6,8 @@
 // would), move {name, url} (drops the socket and reconnects it to another server with the recovery
 // credentials the client keeps, pid and offset: what a reconnection through a load balancer that lands on
 // another instance sends), exit.
-// Reports: connect {name, id, recovered, transport}, connect_error {name, message, data},
+// Reports: open {name, transport} (the connection, before any upgrade), connect {name, id, recovered, transport},
+// connect_error {name, message, data},
 // disconnect {name, reason}, event {name, event, args}, ack {name, seq, args | error}, upgrade {name, transport}.
 "use strict";
 const { io } = require("socket.io-client");
@@ -57,11 +58,12 @@ function connect(command) {
   const socket = io(command.url + (command.nsp || ""), opts);
   const name = command.name;
   sockets.set(name, socket);
-  socket.on("connect", () => {
-    report({ type: "connect", name, id: socket.id, recovered: socket.recovered,
-      transport: socket.io.engine.transport.name });
+  socket.io.on("open", () => {
+    report({ type: "open", name, transport: socket.io.engine.transport.name });
     socket.io.engine.once("upgrade", (transport) => report({ type: "upgrade", name, transport: transport.name }));
   });
+  socket.on("connect", () => report({ type: "connect", name, id: socket.id, recovered: socket.recovered,
+    transport: socket.io.engine.transport.name }));
   socket.on("connect_error", (err) => report({ type: "connect_error", name, message: err.message,
     data: err.data === undefined ? null : err.data }));
   socket.on("disconnect", (reason) => report({ type: "disconnect", name, reason }));

@@ -57,9 +57,11 @@ class OfficialClientTest {
     @Test
     void theDefaultClientStartsWithPollingThenUpgradesToWebSocket() {
         JsonObject connected = clients.connect("c", a.url(), opts());
-        assertThat(connected.getString("transport")).isEqualTo("polling");
         assertThat(connected.getBoolean("recovered")).isFalse();
-        clients.await("the upgrade", r -> NodeClients.is(r, "upgrade", "c"));
+        assertThat(clients.await("the connection", r -> NodeClients.is(r, "open", "c")).getString("transport"))
+                .isEqualTo("polling");
+        assertThat(clients.await("the upgrade", r -> NodeClients.is(r, "upgrade", "c")).getString("transport"))
+                .isEqualTo("websocket");
         JsonObject who = clients.emitWithAck("c", Duration.ofSeconds(5), "who").getJsonArray("args").getJsonObject(0);
         assertThat(who.getString("id")).isEqualTo(connected.getString("id"));
         assertThat(who.getString("transport")).isEqualTo("websocket");

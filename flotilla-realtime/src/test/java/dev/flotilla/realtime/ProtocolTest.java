@@ -2,15 +2,17 @@ package dev.flotilla.realtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +38,7 @@ class ProtocolTest {
     private Vertx vertx;
     private HttpClient http;
     private WebSocketClient ws;
+    private Context context;
     private TestApp app;
 
     @BeforeEach
@@ -45,6 +49,7 @@ class ProtocolTest {
         vertx = Vertx.vertx();
         http = vertx.createHttpClient();
         ws = vertx.createWebSocketClient();
+        context = vertx.getOrCreateContext();
     }
 
     @AfterEach
@@ -62,11 +67,21 @@ class ProtocolTest {
         if (headers != null) {
             options.setHeaders(headers);
         }
-        return http.request(options)
+        return onContext(() -> http.request(options)
                 .compose(request -> body == null ? request.send() : request.send(body))
                 .compose(response -> response.body().map(b -> new Answer(response.statusCode(),
-                        response.headers(), b.toString())))
+                        response.headers(), b.toString()))))
                 .await(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Starts a client call on a Vert.x context: Vert.x 5's clients can stall when calls start on a plain
+     * thread (the registry's client follows the same rule).
+     */
+    private <T> Future<T> onContext(Supplier<Future<T>> call) {
+        Promise<T> result = Promise.promise();
+        context.runOnContext(v -> call.get().onComplete(result));
+        return result.future();
     }
 
     private Answer get(String query) throws Exception {
@@ -143,8 +158,8 @@ class ProtocolTest {
         String q = "EIO=4&transport=polling&sid=" + sid;
         post(q, "40");
         get(q);
-        Future<String> waiting = http.request(HttpMethod.GET, app.service.port(), "127.0.0.1",
-                "/socket.io/?" + q).compose(r -> r.send()).compose(HttpClientResponse::body).map(Buffer::toString);
+        Future<String> waiting = onContext(() -> http.request(HttpMethod.GET, app.service.port(), "127.0.0.1",
+                "/socket.io/?" + q).compose(r -> r.send()).compose(HttpClientResponse::body).map(Buffer::toString));
         Thread.sleep(100);
         Answer duplicate = get(q);
         assertThat(duplicate.status()).isEqualTo(400);
@@ -160,12 +175,13 @@ class ProtocolTest {
         String q = "EIO=4&transport=polling&sid=" + sid;
         post(q, "40");
         get(q);
-        Future<String> poll = http.request(HttpMethod.GET, app.service.port(), "127.0.0.1", "/socket.io/?" + q)
-                .compose(r -> r.send()).compose(HttpClientResponse::body).map(Buffer::toString);
+        Future<String> poll = onContext(() -> http.request(HttpMethod.GET, app.service.port(), "127.0.0.1",
+                "/socket.io/?" + q).compose(r -> r.send()).compose(HttpClientResponse::body).map(Buffer::toString));
         BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-        WebSocket socket = ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(app.service.port())
-                .setURI("/socket.io/?EIO=4&transport=websocket&sid=" + sid)).await(5, TimeUnit.SECONDS);
+        ClientWebSocket socket = ws.webSocket();
         socket.textMessageHandler(frames::add);
+        onContext(() -> socket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(app.service.port())
+                .setURI("/socket.io/?EIO=4&transport=websocket&sid=" + sid))).await(5, TimeUnit.SECONDS);
         socket.writeTextMessage("2probe");
         assertThat(frames.poll(5, TimeUnit.SECONDS)).isEqualTo("3probe");
         assertThat(poll.await(5, TimeUnit.SECONDS)).as("the waiting poll ends with a noop").isEqualTo("6");
@@ -273,11 +289,12 @@ class ProtocolTest {
     @Test
     void aWebSocketMessageOverTheLimitClosesTheConnection() throws Exception {
         BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-        WebSocket socket = ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(app.service.port())
-                .setURI("/socket.io/?EIO=4&transport=websocket")).await(5, TimeUnit.SECONDS);
-        socket.textMessageHandler(frames::add);
         BlockingQueue<Short> closed = new LinkedBlockingQueue<>();
+        ClientWebSocket socket = ws.webSocket(); // handlers set before connecting: no frame is missed
+        socket.textMessageHandler(frames::add);
         socket.closeHandler(v -> closed.add(socket.closeStatusCode() == null ? -1 : socket.closeStatusCode()));
+        onContext(() -> socket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(app.service.port())
+                .setURI("/socket.io/?EIO=4&transport=websocket"))).await(5, TimeUnit.SECONDS);
         assertThat(frames.poll(5, TimeUnit.SECONDS)).startsWith("0{");
         socket.writeTextMessage("40");
         assertThat(frames.poll(5, TimeUnit.SECONDS)).startsWith("40{\"sid\":");
