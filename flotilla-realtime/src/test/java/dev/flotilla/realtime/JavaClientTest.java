@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The official Java client ({@code io.socket:socket.io-client} 2.1) against two instances on real Redis:
- * connect over its default transports, acknowledgements, binary, rooms across instances, auth refusal.
+ * connect over its default transports, acknowledgements both ways, binary, rooms across instances,
+ * namespaces and their errors, auth refusal, disconnect reasons. (That client has no connection state
+ * recovery; the Node.js client's tests cover it.)
  */
 class JavaClientTest {
 
@@ -91,6 +93,34 @@ class JavaClientTest {
         Object message = heard.poll(10, TimeUnit.SECONDS);
         assertThat(message).isInstanceOf(JSONObject.class);
         assertThat(((JSONObject) message).getString("from")).isEqualTo("b");
+    }
+
+    @Test
+    void namespacesServerAcknowledgementsAndDisconnectReasons() throws Exception {
+        IO.Options options = IO.Options.builder().setForceNew(true).setReconnection(false).build();
+        Socket admin = IO.socket(a.url() + "/admin", options);
+        sockets.add(admin);
+        BlockingQueue<Object> connected = new LinkedBlockingQueue<>();
+        admin.once(Socket.EVENT_CONNECT, args -> connected.add("yes"));
+        admin.connect();
+        assertThat(connected.poll(10, TimeUnit.SECONDS)).isEqualTo("yes");
+        assertThat(call(admin, "ping")[0]).isEqualTo("pong from /admin");
+
+        Socket nowhere = IO.socket(a.url() + "/nowhere", options);
+        sockets.add(nowhere);
+        BlockingQueue<Object> error = new LinkedBlockingQueue<>();
+        nowhere.once(Socket.EVENT_CONNECT_ERROR, args -> error.add(args[0]));
+        nowhere.connect();
+        assertThat(((JSONObject) error.poll(10, TimeUnit.SECONDS)).getString("message")).isEqualTo("Invalid namespace");
+
+        Socket socket = connect(b, options);
+        socket.on("question", args -> ((Ack) args[args.length - 1]).call("from java"));
+        JSONObject asked = (JSONObject) call(socket, "ask-me", 2000)[0];
+        assertThat(asked.getJSONArray("answer").getString(0)).isEqualTo("from java");
+        BlockingQueue<Object> reason = new LinkedBlockingQueue<>();
+        socket.once(Socket.EVENT_DISCONNECT, args -> reason.add(args[0]));
+        socket.emit("kick-me");
+        assertThat(reason.poll(10, TimeUnit.SECONDS)).isEqualTo("io server disconnect");
     }
 
     @Test

@@ -14,8 +14,9 @@ public record Handshake(MultiMap headers, MultiMap query, String address, String
         Instant time) {
 
     static Handshake of(HttpServerRequest request) {
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
-        MultiMap query = MultiMap.caseInsensitiveMultiMap().addAll(request.params());
+        // The request's own maps, not copies: Vert.x keeps the request of a WebSocket as long as it lives.
+        MultiMap headers = request.headers();
+        MultiMap query = request.params();
         String address = request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress();
         String forwardedFor = request.getHeader("X-Forwarded-For");
         if (forwardedFor != null && !forwardedFor.isBlank()) {
