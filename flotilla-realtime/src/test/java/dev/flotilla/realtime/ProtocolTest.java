@@ -16,6 +16,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.List;
@@ -100,6 +101,14 @@ class ProtocolTest {
         return new JsonObject(open.body().substring(1)).getString("sid");
     }
 
+    /** A polling session that has joined the main namespace; returns its query string. */
+    private String joinedSession() throws Exception {
+        String q = "EIO=4&transport=polling&sid=" + handshake();
+        post(q, "40");
+        assertThat(get(q).body()).startsWith("40{\"sid\":");
+        return q;
+    }
+
     @Test
     void theHandshakeCarriesTheSessionAndItsLimits() throws Exception {
         Answer open = get("EIO=4&transport=polling");
@@ -142,10 +151,7 @@ class ProtocolTest {
 
     @Test
     void aBinaryAttachmentTravelsAsBase64OnPolling() throws Exception {
-        String sid = handshake();
-        String q = "EIO=4&transport=polling&sid=" + sid;
-        post(q, "40");
-        get(q);
+        String q = joinedSession();
         String placeholder = "{\"_placeholder\":true,\"num\":0}";
         post(q, "451-7[\"echo\"," + placeholder + "]" + SEP + "bAQID"); // bytes 1, 2, 3
         Answer answer = get(q);
@@ -154,10 +160,7 @@ class ProtocolTest {
 
     @Test
     void aSecondPollWhileOneWaitsIsRefusedAndClosesTheSession() throws Exception {
-        String sid = handshake();
-        String q = "EIO=4&transport=polling&sid=" + sid;
-        post(q, "40");
-        get(q);
+        String q = joinedSession();
         Future<String> waiting = onContext(() -> http.request(HttpMethod.GET, app.service.port(), "127.0.0.1",
                 "/socket.io/?" + q).compose(r -> r.send()).compose(HttpClientResponse::body).map(Buffer::toString));
         Thread.sleep(100);
@@ -171,10 +174,8 @@ class ProtocolTest {
 
     @Test
     void theUpgradeFollowsTheProbeSequence() throws Exception {
-        String sid = handshake();
-        String q = "EIO=4&transport=polling&sid=" + sid;
-        post(q, "40");
-        get(q);
+        String q = joinedSession();
+        String sid = q.substring(q.lastIndexOf('=') + 1);
         Future<String> poll = onContext(() -> http.request(HttpMethod.GET, app.service.port(), "127.0.0.1",
                 "/socket.io/?" + q).compose(r -> r.send()).compose(HttpClientResponse::body).map(Buffer::toString));
         BlockingQueue<String> frames = new LinkedBlockingQueue<>();
@@ -199,10 +200,7 @@ class ProtocolTest {
 
     @Test
     void aClientThatDoesNotAnswerPingsIsClosed() throws Exception {
-        String sid = handshake();
-        String q = "EIO=4&transport=polling&sid=" + sid;
-        post(q, "40");
-        get(q);
+        String q = joinedSession();
         assertThat(get(q).body()).as("the server pings").isEqualTo("2");
         Thread.sleep(400); // no pong within pingTimeout (200 ms)
         assertThat(new JsonObject(get(q).body()).getInteger("code")).isEqualTo(1);
@@ -230,11 +228,10 @@ class ProtocolTest {
                 MultiMap.caseInsensitiveMultiMap().add("Origin", "https://evil.example"));
         assertThat(foreign.status()).isEqualTo(403);
         assertThat(foreign.headers().get("Access-Control-Allow-Origin")).isNull();
-        // The JDK's WebSocket client: Vert.x's, after a refused upgrade, sometimes stalls the next request of
-        // this test's HTTP client.
+        // The JDK's WebSocket client: its failure carries the refused handshake's status.
         Throwable refused = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
                 .header("Origin", "https://evil.example")
-                .buildAsync(java.net.URI.create("ws://127.0.0.1:" + app.service.port()
+                .buildAsync(URI.create("ws://127.0.0.1:" + app.service.port()
                         + "/socket.io/?EIO=4&transport=websocket"), new java.net.http.WebSocket.Listener() { })
                 .handle((socket, error) -> error).get(5, TimeUnit.SECONDS);
         assertThat(refused).as("a WebSocket from a foreign page is refused too").isNotNull();
@@ -252,10 +249,7 @@ class ProtocolTest {
         String bystander = handshake();
         post("EIO=4&transport=polling&sid=" + bystander, "40");
         get("EIO=4&transport=polling&sid=" + bystander);
-        String sid = handshake();
-        String q = "EIO=4&transport=polling&sid=" + sid;
-        post(q, "40");
-        get(q);
+        String q = joinedSession();
         post(q, "42[\"echo\""); // not JSON
         assertThat(new JsonObject(get(q).body()).getInteger("code")).isEqualTo(1);
         post("EIO=4&transport=polling&sid=" + bystander, "421[\"echo\",\"still here\"]");
@@ -264,10 +258,7 @@ class ProtocolTest {
 
     @Test
     void limitsOnPayloadAndPacketRateDisconnectWithAReason() throws Exception {
-        String sid = handshake();
-        String q = "EIO=4&transport=polling&sid=" + sid;
-        post(q, "40");
-        get(q);
+        String q = joinedSession();
         Answer tooBig = post(q, "42[\"echo\",\"" + "x".repeat(20_000) + "\"]");
         assertThat(tooBig.status()).isEqualTo(413);
         dev.flotilla.testing.Eventually.await("the reason", Duration.ofSeconds(2),

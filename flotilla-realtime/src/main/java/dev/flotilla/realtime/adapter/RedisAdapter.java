@@ -208,11 +208,16 @@ public class RedisAdapter extends LocalAdapter {
             return; // our own, another namespace's, or a kind of packet only sent with acks
         }
         JsonObject flags = opts.getJsonObject("flags", new JsonObject());
-        deliverLocally(data, new BroadcastOptions(strings(opts.getJsonArray("rooms")),
-                strings(opts.getJsonArray("except")), true, flags.getBoolean("volatile", false)));
+        deliverLocally(data, fromWire(opts, flags.getBoolean("volatile", false)));
     }
 
-    private static Set<String> strings(JsonArray array) {
+    /** The rooms and exceptions of a broadcast from another instance, for delivery here only. */
+    protected static BroadcastOptions fromWire(JsonObject opts, boolean isVolatile) {
+        return new BroadcastOptions(strings(opts.getJsonArray("rooms")), strings(opts.getJsonArray("except")), true,
+                isVolatile);
+    }
+
+    protected static Set<String> strings(JsonArray array) {
         if (array == null) {
             return Set.of();
         }
@@ -335,8 +340,7 @@ public class RedisAdapter extends LocalAdapter {
         }
         String requestId = request.getString("requestId");
         BroadcastOptions opts = request.getJsonObject("opts") == null ? BroadcastOptions.ALL
-                : new BroadcastOptions(strings(request.getJsonObject("opts").getJsonArray("rooms")),
-                        strings(request.getJsonObject("opts").getJsonArray("except")), true, false);
+                : fromWire(request.getJsonObject("opts"), false);
         switch (request.getInteger("type", -1)) {
             case SOCKETS -> respond(new JsonObject().put("requestId", requestId).put("sockets",
                     new JsonArray(localSockets(new BroadcastOptions(strings(request.getJsonArray("rooms")),

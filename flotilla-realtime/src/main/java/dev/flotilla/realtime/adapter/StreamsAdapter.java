@@ -209,7 +209,7 @@ public final class StreamsAdapter extends RedisAdapter {
         if (opts.getJsonObject("flags", new JsonObject()).getBoolean("local", false) && !from.equals(uid)) {
             return;
         }
-        BroadcastOptions broadcast = options(opts);
+        BroadcastOptions broadcast = fromWire(opts, false);
         JsonArray data = (JsonArray) packet.getValue("data");
         deliver(options.recovery() ? withOffset(data, id) : data, broadcast);
     }
@@ -229,19 +229,6 @@ public final class StreamsAdapter extends RedisAdapter {
         }
         LOG.warn("realtime: a stream entry not in Flotilla's format was ignored");
         return null;
-    }
-
-    private static BroadcastOptions options(JsonObject opts) {
-        return new BroadcastOptions(strings(opts.getJsonArray("rooms")), strings(opts.getJsonArray("except")),
-                true, false);
-    }
-
-    private static Set<String> strings(JsonArray array) {
-        Set<String> values = new HashSet<>();
-        if (array != null) {
-            array.forEach(value -> values.add(String.valueOf(value)));
-        }
-        return values;
     }
 
     // --- connection state recovery, in Redis so that any instance can restore
@@ -282,7 +269,7 @@ public final class StreamsAdapter extends RedisAdapter {
             if (message == null || !seen.add(message.getString(0) + "/" + message.getValue(1))) {
                 continue; // not ours, or a repeat written after a reconnection
             }
-            if (reaches(rooms, options(message.getJsonObject(3)))) {
+            if (reaches(rooms, fromWire(message.getJsonObject(3), false))) {
                 JsonArray data = (JsonArray) message.getJsonObject(2).getValue("data");
                 missed.add(withOffset(data, entry.get(0).toString()));
             }

@@ -19,8 +19,8 @@ import java.util.Map;
  * One Engine.IO v4 connection: its transport (long-polling, then perhaps WebSocket), its heartbeat, and the
  * packets waiting for a long-polling client. Everything runs on the thread of the event loop that accepted
  * the handshake; requests and frames that arrive on another event loop are handed over to it, so the state
- * here needs no locks. {@link #sendText}, {@link #sendBinary}, {@link #close} and {@link #execute} may be
- * called from any thread.
+ * here needs no locks. {@link #sendAll}, {@link #sendToAll}, {@link #fail}, {@link #close} and
+ * {@link #execute} may be called from any thread.
  */
 public final class EngineSession {
 
@@ -103,12 +103,6 @@ public final class EngineSession {
         }
     }
 
-    /** Sends a text message. */
-    public void sendText(String text) {
-        String packet = "4" + text;
-        execute(() -> write(packet));
-    }
-
     /** Sends text messages and binary ones in this order (a Socket.IO packet and its attachments). */
     public void sendAll(String text, List<Buffer> attachments) {
         String packet = "4" + text;
@@ -147,11 +141,6 @@ public final class EngineSession {
                 loop.get(0).context.runOnContext(v -> writes.run());
             }
         }
-    }
-
-    /** Sends a binary message. */
-    public void sendBinary(Buffer data) {
-        execute(() -> write(data));
     }
 
     /** Closes the session at once, for {@code reason} (a protocol error, a limit). */

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,6 +36,8 @@ final class MongoSessionStore implements SessionStore {
     private final MongoClient mongo;
     private final SessionOptions options;
     private final Future<Void> ready;
+    /** The last write started for each session on this instance; the next one for it waits for it. */
+    private final Map<String, Future<Written>> lastWrites = new ConcurrentHashMap<>();
 
     MongoSessionStore(Vertx vertx, SessionOptions options) {
         this.options = options;
@@ -70,9 +73,18 @@ final class MongoSessionStore implements SessionStore {
         });
     }
 
+    /**
+     * Writes of one session from this instance go one after the other: only writes from different instances
+     * can then lose a compare-and-set to each other. (Fifty at once from one instance would otherwise make
+     * most attempts lose, and the last writer wait past the store timeout.)
+     */
     @Override
     public Future<Written> write(String id, boolean create, List<Change> changes, long nowMs) {
-        return ready.compose(v -> attempt(id, create, changes, nowMs, 1));
+        Future<Written> mine = lastWrites.compute(id, (key, previous) ->
+                (previous == null ? ready : previous.<Void>transform(ar -> Future.succeededFuture()))
+                        .compose(v -> attempt(id, create, changes, nowMs, 1)));
+        mine.onComplete(ar -> lastWrites.remove(id, mine));
+        return mine;
     }
 
     private Future<Written> attempt(String id, boolean create, List<Change> changes, long nowMs, int attempt) {
