@@ -2,6 +2,8 @@ package dev.flotilla.cli;
 
 import dev.flotilla.examples.greeter.GreeterService;
 import dev.flotilla.examples.chat.ChatService;
+import dev.flotilla.examples.messages.Receiver;
+import dev.flotilla.examples.messages.Sender;
 import dev.flotilla.examples.sessions.SessionsService;
 import dev.flotilla.examples.users.UsersService;
 import java.util.Map;
@@ -14,21 +16,24 @@ import picocli.CommandLine.Spec;
 
 /** {@code flotilla example NAME}: runs one of the example services with the environment of docs/architecture.md. */
 @Command(name = "example", mixinStandardHelpOptions = true,
-        description = {"Run an example service (users, greeter, sessions, chat) until SIGTERM or Ctrl-C.",
+        description = {"Run an example service (users, greeter, sessions, chat, sender, receiver) until SIGTERM or "
+                + "Ctrl-C.",
             "Configured by the environment: PORT, FLOTILLA_REGISTRY, FLOTILLA_REDIS, FLOTILLA_INSTANCE, "
-                    + "FLOTILLA_TOKEN, FLOTILLA_REUSE_PORT."})
+                    + "FLOTILLA_TOKEN, FLOTILLA_REUSE_PORT, FLOTILLA_AMQP."})
 final class ExampleCommand implements Callable<Integer> {
 
     static final Map<String, Consumer<String[]>> EXAMPLES = Map.of(
             "users", UsersService::main,
             "greeter", GreeterService::main,
             "sessions", SessionsService::main,
-            "chat", ChatService::main);
+            "chat", ChatService::main,
+            "sender", Sender::main,
+            "receiver", Receiver::main);
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "NAME", description = "users, greeter, sessions or chat")
+    @Parameters(paramLabel = "NAME", description = "users, greeter, sessions, chat, sender or receiver")
     String name;
 
     @Override
