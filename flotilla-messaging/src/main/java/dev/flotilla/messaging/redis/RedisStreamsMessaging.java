@@ -1,0 +1,373 @@
+package dev.flotilla.messaging.redis;
+
+import dev.flotilla.core.redis.LuaScript;
+import dev.flotilla.core.redis.RedisClients;
+import dev.flotilla.messaging.ConsumerOptions;
+import dev.flotilla.messaging.DeadLetter;
+import dev.flotilla.messaging.Deduplication;
+import dev.flotilla.messaging.Message;
+import dev.flotilla.messaging.MessageHandler;
+import dev.flotilla.messaging.Messaging;
+import dev.flotilla.messaging.Subscription;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link Messaging} on Redis Streams, for a fleet with no RabbitMQ: the same promises, kept by Redis.
+ * <ul>
+ * <li>A queue {@code Q} is the stream {@code flotilla:queue:Q} read by the consumer group {@code flotilla}; a
+ * publish completes when Redis has the entry.</li>
+ * <li>A delivery stays pending in the group until its handler succeeded, then it is acknowledged and deleted.
+ * A delivery whose consumer died (pending longer than the handler timeout and a margin) is claimed by another
+ * consumer and handled again.</li>
+ * <li>A failed delivery moves, in one script with its acknowledgement, to the sorted set
+ * {@code flotilla:queue:Q:delayed} (score: when it is due), and goes back to the stream when due; after the
+ * last attempt it moves to the stream {@code flotilla:queue:Q:dead-letters} with the reason.</li>
+ * </ul>
+ * Redis keeps nothing across its own restart unless it persists (AOF), which the embedded Redis does not.
+ */
+public final class RedisStreamsMessaging implements Messaging {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisStreamsMessaging.class);
+    private static final String GROUP = "flotilla";
+    private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}");
+    private static final LuaScript RETRY = LuaScript.load(RedisStreamsMessaging.class, "retry.lua");
+    private static final LuaScript DEAD = LuaScript.load(RedisStreamsMessaging.class, "dead.lua");
+    private static final LuaScript DUE = LuaScript.load(RedisStreamsMessaging.class, "due.lua");
+    private static final LuaScript REPLAY = LuaScript.load(RedisStreamsMessaging.class, "replay.lua");
+    private static final LuaScript PURGE = LuaScript.load(RedisStreamsMessaging.class, "purge.lua");
+    /** How long a pending delivery may wait beyond the handler timeout before another consumer takes it. */
+    private static final long CLAIM_MARGIN_MS = 5_000;
+
+    private final Vertx vertx;
+    private final Redis redis;
+    private final Deduplication deduplication;
+    private final int maxMessageBytes;
+    private final String consumer = "consumer-" + UUID.randomUUID();
+    private final List<StreamConsumer> consumers = new ArrayList<>();
+
+    private RedisStreamsMessaging(Vertx vertx, String redisUrl, Deduplication deduplication, int maxMessageBytes) {
+        this.vertx = vertx;
+        this.redis = RedisClients.create(vertx, redisUrl);
+        this.deduplication = deduplication;
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    public static Future<Messaging> connect(Vertx vertx, String redisUrl, Deduplication deduplication,
+            int maxMessageBytes) {
+        RedisStreamsMessaging messaging = new RedisStreamsMessaging(vertx, redisUrl, deduplication, maxMessageBytes);
+        return messaging.redis.send(Request.cmd(Command.PING)).map(r -> messaging);
+    }
+
+    static String stream(String queue) {
+        return "flotilla:queue:" + queue;
+    }
+
+    private static String delayed(String queue) {
+        return stream(queue) + ":delayed";
+    }
+
+    private static String deadLetters(String queue) {
+        return stream(queue) + ":dead-letters";
+    }
+
+    private static void checkQueue(String queue) {
+        if (queue == null || !QUEUE_NAME.matcher(queue).matches() || queue.endsWith(".dead-letters")
+                || queue.contains(".retry.")) {
+            throw new IllegalArgumentException("queue name: '" + queue + "' (expected 1-200 letters, digits, '.',"
+                    + " '_' or '-', not ending in .dead-letters and without .retry.)");
+        }
+    }
+
+    @Override
+    public Future<String> publish(String queue, JsonObject body, Map<String, String> headers, String id) {
+        String messageId = id == null ? UUID.randomUUID().toString() : id;
+        String json;
+        try {
+            checkQueue(queue);
+            json = body.encode();
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        int size = json.getBytes(StandardCharsets.UTF_8).length;
+        if (size > maxMessageBytes) {
+            return Future.failedFuture(new IllegalArgumentException("a message of " + size + " bytes for queue '"
+                    + queue + "' is over the limit of " + maxMessageBytes + " bytes"));
+        }
+        return redis.send(Request.cmd(Command.XADD).arg(stream(queue)).arg("*").arg("id").arg(messageId)
+                .arg("body").arg(json).arg("headers").arg(new JsonObject(new HashMap<>(headers)).encode())
+                .arg("attempt").arg(1)).map(messageId);
+    }
+
+    @Override
+    public Future<Subscription> consume(String queue, ConsumerOptions options, MessageHandler handler) {
+        try {
+            checkQueue(queue);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        // From the start of the stream: messages published before the first consumer are not skipped.
+        return redis.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(stream(queue)).arg(GROUP).arg("0")
+                .arg("MKSTREAM")).recover(e -> e.getMessage() != null && e.getMessage().startsWith("BUSYGROUP")
+                        ? Future.succeededFuture() : Future.failedFuture(e))
+                .compose(v -> redis.connect())
+                .map(connection -> {
+                    StreamConsumer running = new StreamConsumer(queue, options, handler, connection);
+                    synchronized (consumers) {
+                        consumers.add(running);
+                    }
+                    running.start();
+                    return running;
+                });
+    }
+
+    /** One queue's consumer: reads on its own connection, at most {@code prefetch} messages at once. */
+    private final class StreamConsumer implements Subscription {
+
+        private final String queue;
+        private final ConsumerOptions options;
+        private final MessageHandler handler;
+        private final RedisConnection connection;
+        private final io.vertx.core.Context context = vertx.getOrCreateContext();
+        private int inFlight;
+        private boolean reading;
+        private boolean stopped;
+        private long timer;
+
+        StreamConsumer(String queue, ConsumerOptions options, MessageHandler handler, RedisConnection connection) {
+            this.queue = queue;
+            this.options = options;
+            this.handler = handler;
+            this.connection = connection;
+        }
+
+        void start() {
+            context.runOnContext(v -> {
+                connection.exceptionHandler(e -> LOG.warn("messaging: queue '{}': {}", queue, e.getMessage()));
+                timer = vertx.setPeriodic(200, t -> housekeeping());
+                read();
+            });
+        }
+
+        /** Due retries back into the stream; deliveries of dead consumers claimed. */
+        private void housekeeping() {
+            DUE.run(redis, List.of(stream(queue), delayed(queue)), System.currentTimeMillis(), 100)
+                    .onFailure(e -> LOG.warn("messaging: queue '{}': moving due retries failed: {}", queue,
+                            e.getMessage()));
+            long idle = options.handlerTimeout().toMillis() + CLAIM_MARGIN_MS;
+            redis.send(Request.cmd(Command.XAUTOCLAIM).arg(stream(queue)).arg(GROUP).arg(consumer).arg(idle)
+                    .arg("0-0").arg("COUNT").arg(options.prefetch())).onSuccess(claimed -> {
+                        if (claimed != null && claimed.size() > 1) {
+                            for (Response entry : claimed.get(1)) {
+                                if (entry != null && entry.get(1) != null) {
+                                    deliver(entry.get(0).toString(), entry.get(1));
+                                }
+                            }
+                        }
+                    });
+            read();
+        }
+
+        private void read() {
+            if (stopped || reading || inFlight >= options.prefetch()) {
+                return;
+            }
+            reading = true;
+            connection.send(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(GROUP).arg(consumer)
+                    .arg("COUNT").arg(options.prefetch() - inFlight).arg("BLOCK").arg(1000)
+                    .arg("STREAMS").arg(stream(queue)).arg(">")).onComplete(ar -> {
+                        reading = false;
+                        if (ar.failed()) {
+                            if (!stopped) {
+                                LOG.warn("messaging: queue '{}': reading failed ({}); trying again", queue,
+                                        ar.cause().getMessage());
+                            }
+                            return; // the housekeeping timer reads again
+                        }
+                        Response streams = ar.result();
+                        if (streams != null) {
+                            for (Response stream : streams) {
+                                for (Response entry : stream.get(1)) {
+                                    deliver(entry.get(0).toString(), entry.get(1));
+                                }
+                            }
+                        }
+                        read();
+                    });
+        }
+
+        private void deliver(String entryId, Response fields) {
+            Map<String, String> f = new HashMap<>();
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                f.put(fields.get(i).toString(), fields.get(i + 1).toString());
+            }
+            int attempt = f.get("attempt") == null ? 1 : Integer.parseInt(f.get("attempt"));
+            String id = f.get("id");
+            JsonObject body;
+            Map<String, String> headers = new HashMap<>();
+            try {
+                body = new JsonObject(f.get("body"));
+                new JsonObject(f.getOrDefault("headers", "{}")).forEach(e -> headers.put(e.getKey(),
+                        String.valueOf(e.getValue())));
+            } catch (RuntimeException e) {
+                dead(entryId, f, attempt - 1, "the body is not a JSON object: " + e.getMessage());
+                return;
+            }
+            if (id == null || id.isBlank()) {
+                dead(entryId, f, attempt - 1, "the message has no id");
+                return;
+            }
+            inFlight++;
+            Message message = new Message(id, queue, body, Map.copyOf(headers), attempt, headers.get("traceparent"));
+            Future<Boolean> seen = deduplication == null ? Future.succeededFuture(false)
+                    : deduplication.handled(queue, id);
+            seen.compose(already -> {
+                if (already) {
+                    return Future.succeededFuture();
+                }
+                Future<Void> handled;
+                try {
+                    handled = handler.handle(message).timeout(options.handlerTimeout().toMillis(),
+                            TimeUnit.MILLISECONDS);
+                } catch (RuntimeException e) {
+                    handled = Future.failedFuture(e);
+                }
+                return handled.compose(v -> deduplication == null ? Future.succeededFuture()
+                        : deduplication.markHandled(queue, id));
+            }).transform(ar -> {
+                if (ar.succeeded()) {
+                    return redis.send(Request.cmd(Command.XACK).arg(stream(queue)).arg(GROUP).arg(entryId))
+                            .compose(r -> redis.send(Request.cmd(Command.XDEL).arg(stream(queue)).arg(entryId)))
+                            .mapEmpty();
+                }
+                String reason = ar.cause().getMessage() == null ? ar.cause().getClass().getName()
+                        : ar.cause().getMessage();
+                if (attempt >= options.maxAttempts()) {
+                    return dead(entryId, f, attempt, reason);
+                }
+                long due = System.currentTimeMillis() + options.retryDelay(attempt).toMillis();
+                JsonObject retry = new JsonObject().put("id", id).put("body", f.get("body"))
+                        .put("headers", f.getOrDefault("headers", "{}")).put("attempt", attempt + 1)
+                        .put("reason", reason).put("entry", entryId);
+                return RETRY.run(redis, List.of(stream(queue), delayed(queue)), GROUP, entryId, due, retry.encode())
+                        .mapEmpty();
+            }).onComplete(ar -> context.runOnContext(v -> {
+                if (ar.failed()) {
+                    LOG.warn("messaging: queue '{}': the outcome of {} could not be recorded ({}); it will be "
+                            + "delivered again", queue, id, ar.cause().getMessage());
+                }
+                inFlight--;
+                read();
+            }));
+        }
+
+        private Future<Void> dead(String entryId, Map<String, String> fields, int attempts, String reason) {
+            LOG.warn("messaging: a message of queue '{}' goes to its dead letters after {} attempts: {}", queue,
+                    attempts, reason);
+            List<Object> args = new ArrayList<>(List.of(GROUP, entryId));
+            fields.forEach((name, value) -> {
+                if (!name.equals("attempt")) {
+                    args.add(name);
+                    args.add(value);
+                }
+            });
+            args.addAll(List.of("reason", reason, "attempts", attempts, "failed-at", Instant.now().toString()));
+            return DEAD.run(redis, List.of(stream(queue), deadLetters(queue)), args.toArray()).mapEmpty();
+        }
+
+        @Override
+        public Future<Void> cancel() {
+            Promise<Void> done = Promise.promise();
+            context.runOnContext(v -> {
+                stopped = true;
+                vertx.cancelTimer(timer);
+                connection.close().onComplete(ar -> done.complete());
+            });
+            return done.future();
+        }
+    }
+
+    @Override
+    public Future<List<DeadLetter>> deadLetters(String queue, int limit) {
+        try {
+            checkQueue(queue);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        return redis.send(Request.cmd(Command.XRANGE).arg(deadLetters(queue)).arg("-").arg("+").arg("COUNT")
+                .arg(limit)).map(entries -> {
+                    List<DeadLetter> letters = new ArrayList<>();
+                    for (Response entry : entries) {
+                        Map<String, String> f = new HashMap<>();
+                        for (int i = 0; i + 1 < entry.get(1).size(); i += 2) {
+                            f.put(entry.get(1).get(i).toString(), entry.get(1).get(i + 1).toString());
+                        }
+                        JsonObject body;
+                        try {
+                            body = new JsonObject(f.getOrDefault("body", "{}"));
+                        } catch (RuntimeException e) {
+                            body = new JsonObject().put("undecodable", f.get("body"));
+                        }
+                        Map<String, String> headers = new HashMap<>();
+                        try {
+                            new JsonObject(f.getOrDefault("headers", "{}")).forEach(e -> headers.put(e.getKey(),
+                                    String.valueOf(e.getValue())));
+                        } catch (RuntimeException e) {
+                            // the headers were part of what was wrong with it
+                        }
+                        int attempts = Integer.parseInt(f.getOrDefault("attempts", "0"));
+                        letters.add(new DeadLetter(new Message(f.get("id"), queue, body, Map.copyOf(headers), attempts,
+                                headers.get("traceparent")), f.get("reason"), attempts,
+                                f.get("failed-at") == null ? null : Instant.parse(f.get("failed-at"))));
+                    }
+                    return letters;
+                });
+    }
+
+    @Override
+    public Future<Integer> replayDeadLetters(String queue, int limit) {
+        try {
+            checkQueue(queue);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        return REPLAY.run(redis, List.of(stream(queue), deadLetters(queue)), limit).map(Response::toInteger);
+    }
+
+    @Override
+    public Future<Integer> purgeDeadLetters(String queue) {
+        try {
+            checkQueue(queue);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        return PURGE.run(redis, List.of(deadLetters(queue))).map(Response::toInteger);
+    }
+
+    @Override
+    public Future<Void> close() {
+        List<Future<Void>> cancelled = new ArrayList<>();
+        synchronized (consumers) {
+            consumers.forEach(c -> cancelled.add(c.cancel()));
+        }
+        return Future.join(cancelled).compose(v -> redis.close());
+    }
+}
