@@ -64,7 +64,8 @@ public final class Broadcast {
     /** The chosen sockets, here and on the other instances that answer within the request timeout. */
     public Future<ClusterReply<RemoteSocket>> fetchSockets() {
         return namespace.adapter().fetchSockets(options()).map(reply -> new ClusterReply<>(
-                reply.values().stream().map(RemoteSocket::fromJson).toList(), reply.expected(), reply.answered()));
+                reply.values().stream().map(RemoteSocket::fromJson).toList(), reply.expected(), reply.answered(),
+                reply.silent()));
     }
 
     /** Makes the chosen sockets join rooms, wherever they are. */

@@ -10,8 +10,16 @@ import java.util.List;
  * @param values   the answers, this instance's first
  * @param expected how many other instances were subscribed when the request was sent
  * @param answered the other instances that answered in time (their instance ids; "node" for a Node.js one)
+ * @param silent   the Flotilla instances that did not answer in time, by instance id (each instance keeps its
+ *                 name in Redis while it runs; a Node.js server that did not answer is counted in
+ *                 {@link #missing()} but cannot be named)
  */
-public record ClusterReply<T>(List<T> values, int expected, List<String> answered) {
+public record ClusterReply<T>(List<T> values, int expected, List<String> answered, List<String> silent) {
+
+    /** A reply that needed no other instance. */
+    public static <T> ClusterReply<T> local(List<T> values) {
+        return new ClusterReply<>(values, 0, List.of(), List.of());
+    }
 
     /** How many instances did not answer in time. */
     public int missing() {

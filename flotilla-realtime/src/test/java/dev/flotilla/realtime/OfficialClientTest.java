@@ -2,11 +2,17 @@ package dev.flotilla.realtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,9 +33,13 @@ class OfficialClientTest {
         return RealtimeOptions.Cluster.PUBSUB;
     }
 
+    String redisKey;
+
     @BeforeEach
     void start() throws Exception {
-        RealtimeOptions options = RealtimeOptions.defaults().redisKey("test-" + UUID.randomUUID()).cluster(cluster());
+        redisKey = "test-" + UUID.randomUUID();
+        RealtimeOptions options = RealtimeOptions.defaults().redisKey(redisKey).cluster(cluster())
+                .requestTimeout(Duration.ofSeconds(2));
         a = TestApp.start("a", REDIS, options);
         b = TestApp.start("b", REDIS, options);
         clients = NodeClients.start();
@@ -222,5 +232,26 @@ class OfficialClientTest {
                 .await(8, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(replies.values()).containsExactly("b");
         assertThat(replies.complete()).isTrue();
+    }
+
+    @Test
+    void aRequestNamesTheInstanceThatDidNotAnswer() throws Exception {
+        // A frozen instance, seen from outside: it is subscribed and said it was alive, and answers nothing.
+        Vertx frozen = Vertx.vertx();
+        try {
+            RedisConnection silent = Redis.createClient(frozen, REDIS).connect().await(5, TimeUnit.SECONDS);
+            silent.handler(message -> { });
+            silent.send(Request.cmd(Command.SUBSCRIBE).arg(redisKey + "-request#/#")).await(5, TimeUnit.SECONDS);
+            Redis.createClient(frozen, REDIS).send(Request.cmd(Command.HSET).arg(redisKey + "-nodes#/#")
+                    .arg("frozen-uid").arg("c|" + System.currentTimeMillis())).await(5, TimeUnit.SECONDS);
+
+            ClusterReply<RemoteSocket> reply = a.io.fetchSockets().await(20, TimeUnit.SECONDS);
+            assertThat(reply.expected()).isEqualTo(2);
+            assertThat(reply.answered()).containsExactly("b");
+            assertThat(reply.silent()).containsExactly("c");
+            assertThat(reply.missing()).isEqualTo(1);
+        } finally {
+            frozen.close().await(5, TimeUnit.SECONDS);
+        }
     }
 }

@@ -9,6 +9,7 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
 import dev.flotilla.messaging.ConsumerOptions;
 import dev.flotilla.messaging.DeadLetter;
+import dev.flotilla.messaging.Deliveries;
 import dev.flotilla.messaging.Deduplication;
 import dev.flotilla.messaging.Message;
 import dev.flotilla.messaging.MessageHandler;
@@ -24,6 +25,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +36,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +63,6 @@ public final class RabbitMessaging implements Messaging {
     static final String ATTEMPTS = "x-flotilla-attempts";
     static final String FAILED_AT = "x-flotilla-failed-at";
     static final String TRACEPARENT = "traceparent";
-    private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}");
     private static final Set<String> OWN_HEADERS = Set.of(ATTEMPT, REASON, ATTEMPTS, FAILED_AT);
 
     private final Vertx vertx;
@@ -116,7 +116,7 @@ public final class RabbitMessaging implements Messaging {
         String messageId = id == null ? UUID.randomUUID().toString() : id;
         byte[] bytes;
         try {
-            checkQueue(queue);
+            Deliveries.checkQueue(queue);
             bytes = body.toBuffer().getBytes();
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
@@ -129,7 +129,7 @@ public final class RabbitMessaging implements Messaging {
         amqpHeaders.keySet().removeAll(OWN_HEADERS);
         amqpHeaders.put(ATTEMPT, 1);
         AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().deliveryMode(2)
-                .contentType("application/json").messageId(messageId).timestamp(new java.util.Date())
+                .contentType("application/json").messageId(messageId).timestamp(new Date())
                 .headers(amqpHeaders).build();
         return blocking(() -> {
             declare(queue);
@@ -172,13 +172,6 @@ public final class RabbitMessaging implements Messaging {
 
     // --- topology
 
-    private static void checkQueue(String queue) {
-        if (queue == null || !QUEUE_NAME.matcher(queue).matches() || queue.endsWith(".dead-letters")
-                || queue.contains(".retry.")) {
-            throw new IllegalArgumentException("queue name: '" + queue + "' (expected 1-200 letters, digits, '.',"
-                    + " '_' or '-', not ending in .dead-letters and without .retry.)");
-        }
-    }
 
     /** The queue and its dead letters, once per process (declaring is idempotent on the broker). */
     private void declare(String queue) throws IOException {
@@ -215,7 +208,7 @@ public final class RabbitMessaging implements Messaging {
     @Override
     public Future<Subscription> consume(String queue, ConsumerOptions options, MessageHandler handler) {
         try {
-            checkQueue(queue);
+            Deliveries.checkQueue(queue);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
@@ -263,35 +256,18 @@ public final class RabbitMessaging implements Messaging {
         });
         Message message = new Message(id, queue, json, Map.copyOf(userHeaders), attempt,
                 userHeaders.get(TRACEPARENT));
-        context.runOnContext(v -> {
-            Future<Boolean> seen = deduplication == null ? Future.succeededFuture(false)
-                    : deduplication.handled(queue, id);
-            seen.compose(already -> {
-                if (already) {
-                    return Future.succeededFuture();
-                }
-                Future<Void> handled;
-                try {
-                    handled = handler.handle(message).timeout(options.handlerTimeout().toMillis(),
-                            TimeUnit.MILLISECONDS);
-                } catch (RuntimeException e) {
-                    handled = Future.failedFuture(e);
-                }
-                return handled.compose(done -> deduplication == null ? Future.succeededFuture()
-                        : deduplication.markHandled(queue, id));
-            }).onComplete(ar -> {
-                if (ar.succeeded()) {
-                    ack(channel, deliveryTag);
-                } else {
-                    failed(queue, options, channel, deliveryTag, properties, body, attempt, ar.cause());
-                }
-            });
-        });
+        context.runOnContext(v -> Deliveries.handle(message, handler, options, deduplication).onComplete(ar -> {
+            if (ar.succeeded()) {
+                ack(channel, deliveryTag);
+            } else {
+                failed(queue, options, channel, deliveryTag, properties, body, attempt, ar.cause());
+            }
+        }));
     }
 
     private void failed(String queue, ConsumerOptions options, Channel channel, long deliveryTag,
             AMQP.BasicProperties properties, byte[] body, int attempt, Throwable cause) {
-        String reason = cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage();
+        String reason = Deliveries.reason(cause);
         if (attempt >= options.maxAttempts()) {
             deadLetter(queue, channel, deliveryTag, properties, body, attempt, reason);
             return;
@@ -395,7 +371,7 @@ public final class RabbitMessaging implements Messaging {
 
     private <T> Future<T> withChannel(String queue, ChannelWork<T> work) {
         try {
-            checkQueue(queue);
+            Deliveries.checkQueue(queue);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }

@@ -4,11 +4,13 @@ import dev.flotilla.core.redis.LuaScript;
 import dev.flotilla.core.redis.RedisClients;
 import dev.flotilla.messaging.ConsumerOptions;
 import dev.flotilla.messaging.DeadLetter;
+import dev.flotilla.messaging.Deliveries;
 import dev.flotilla.messaging.Deduplication;
 import dev.flotilla.messaging.Message;
 import dev.flotilla.messaging.MessageHandler;
 import dev.flotilla.messaging.Messaging;
 import dev.flotilla.messaging.Subscription;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -25,8 +27,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +48,6 @@ public final class RedisStreamsMessaging implements Messaging {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisStreamsMessaging.class);
     private static final String GROUP = "flotilla";
-    private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}");
     private static final LuaScript RETRY = LuaScript.load(RedisStreamsMessaging.class, "retry.lua");
     private static final LuaScript DEAD = LuaScript.load(RedisStreamsMessaging.class, "dead.lua");
     private static final LuaScript DUE = LuaScript.load(RedisStreamsMessaging.class, "due.lua");
@@ -89,20 +88,13 @@ public final class RedisStreamsMessaging implements Messaging {
         return stream(queue) + ":dead-letters";
     }
 
-    private static void checkQueue(String queue) {
-        if (queue == null || !QUEUE_NAME.matcher(queue).matches() || queue.endsWith(".dead-letters")
-                || queue.contains(".retry.")) {
-            throw new IllegalArgumentException("queue name: '" + queue + "' (expected 1-200 letters, digits, '.',"
-                    + " '_' or '-', not ending in .dead-letters and without .retry.)");
-        }
-    }
 
     @Override
     public Future<String> publish(String queue, JsonObject body, Map<String, String> headers, String id) {
         String messageId = id == null ? UUID.randomUUID().toString() : id;
         String json;
         try {
-            checkQueue(queue);
+            Deliveries.checkQueue(queue);
             json = body.encode();
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
@@ -120,7 +112,7 @@ public final class RedisStreamsMessaging implements Messaging {
     @Override
     public Future<Subscription> consume(String queue, ConsumerOptions options, MessageHandler handler) {
         try {
-            checkQueue(queue);
+            Deliveries.checkQueue(queue);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
@@ -146,7 +138,7 @@ public final class RedisStreamsMessaging implements Messaging {
         private final ConsumerOptions options;
         private final MessageHandler handler;
         private final RedisConnection connection;
-        private final io.vertx.core.Context context = vertx.getOrCreateContext();
+        private final Context context = vertx.getOrCreateContext();
         private int inFlight;
         private boolean reading;
         private boolean stopped;
@@ -237,29 +229,13 @@ public final class RedisStreamsMessaging implements Messaging {
             }
             inFlight++;
             Message message = new Message(id, queue, body, Map.copyOf(headers), attempt, headers.get("traceparent"));
-            Future<Boolean> seen = deduplication == null ? Future.succeededFuture(false)
-                    : deduplication.handled(queue, id);
-            seen.compose(already -> {
-                if (already) {
-                    return Future.succeededFuture();
-                }
-                Future<Void> handled;
-                try {
-                    handled = handler.handle(message).timeout(options.handlerTimeout().toMillis(),
-                            TimeUnit.MILLISECONDS);
-                } catch (RuntimeException e) {
-                    handled = Future.failedFuture(e);
-                }
-                return handled.compose(v -> deduplication == null ? Future.succeededFuture()
-                        : deduplication.markHandled(queue, id));
-            }).transform(ar -> {
+            Deliveries.handle(message, handler, options, deduplication).transform(ar -> {
                 if (ar.succeeded()) {
                     return redis.send(Request.cmd(Command.XACK).arg(stream(queue)).arg(GROUP).arg(entryId))
                             .compose(r -> redis.send(Request.cmd(Command.XDEL).arg(stream(queue)).arg(entryId)))
                             .mapEmpty();
                 }
-                String reason = ar.cause().getMessage() == null ? ar.cause().getClass().getName()
-                        : ar.cause().getMessage();
+                String reason = Deliveries.reason(ar.cause());
                 if (attempt >= options.maxAttempts()) {
                     return dead(entryId, f, attempt, reason);
                 }
@@ -308,7 +284,7 @@ public final class RedisStreamsMessaging implements Messaging {
     @Override
     public Future<List<DeadLetter>> deadLetters(String queue, int limit) {
         try {
-            checkQueue(queue);
+            Deliveries.checkQueue(queue);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
@@ -345,7 +321,7 @@ public final class RedisStreamsMessaging implements Messaging {
     @Override
     public Future<Integer> replayDeadLetters(String queue, int limit) {
         try {
-            checkQueue(queue);
+            Deliveries.checkQueue(queue);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
@@ -355,7 +331,7 @@ public final class RedisStreamsMessaging implements Messaging {
     @Override
     public Future<Integer> purgeDeadLetters(String queue) {
         try {
-            checkQueue(queue);
+            Deliveries.checkQueue(queue);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }

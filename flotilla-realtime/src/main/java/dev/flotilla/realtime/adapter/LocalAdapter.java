@@ -188,7 +188,7 @@ public class LocalAdapter {
 
     /** The sockets {@code opts} selects, described; on every instance unless local. */
     public Future<ClusterReply<JsonObject>> fetchSockets(BroadcastOptions opts) {
-        return Future.succeededFuture(new ClusterReply<>(localSockets(opts), 0, List.of()));
+        return Future.succeededFuture(ClusterReply.local(localSockets(opts)));
     }
 
     protected List<JsonObject> localSockets(BroadcastOptions opts) {
@@ -239,7 +239,7 @@ public class LocalAdapter {
 
     /** Sends an event to the other instances' handlers and gathers one answer from each (none here). */
     public Future<ClusterReply<Object>> serverSideEmitWithAck(JsonArray args) {
-        return Future.succeededFuture(new ClusterReply<>(List.of(), 0, List.of()));
+        return Future.succeededFuture(ClusterReply.local(List.of()));
     }
 
     public synchronized void persistSession(String sid, String pid, Set<String> joined, JsonObject data) {

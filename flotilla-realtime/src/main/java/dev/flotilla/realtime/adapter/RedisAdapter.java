@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -48,6 +49,7 @@ public class RedisAdapter extends LocalAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(RedisAdapter.class);
     private static final long MAX_BACKOFF_MS = 1_000;
     private static final int MAX_UNSENT = 10_000;
+    private static final long ANNOUNCE_MS = 5_000;
     /** Stands in the in-flight queue for a request that is not sent again. */
     private static final Request NOT_RETRIED = Request.cmd(Command.PING);
     // The Node adapter's request types.
@@ -68,6 +70,8 @@ public class RedisAdapter extends LocalAdapter {
     private final String channel;
     private final String requestChannel;
     private final String responseChannel;
+    /** A hash of the Flotilla instances of this namespace: uid to "instance-id|last-seen-ms". */
+    private final String nodesKey;
     private final Promise<Void> firstSubscription = Promise.promise();
     // On the context's thread:
     private RedisConnection subscriber;
@@ -80,12 +84,14 @@ public class RedisAdapter extends LocalAdapter {
     private long backoffMs = 50;
     private long lostAt;
     protected boolean closed;
+    private long announceTimer;
     private final Map<String, PendingRequest> requests = new HashMap<>();
 
     private static final class PendingRequest {
         final int expected;
         final List<Object> values = new ArrayList<>();
         final List<String> answered = new ArrayList<>();
+        final Set<String> answeredUids = new HashSet<>();
         final Promise<ClusterReply<Object>> done = Promise.promise();
         long timer;
 
@@ -108,7 +114,11 @@ public class RedisAdapter extends LocalAdapter {
         this.channel = options.redisKey() + "#" + nsp + "#";
         this.requestChannel = options.redisKey() + "-request#" + nsp + "#";
         this.responseChannel = options.redisKey() + "-response#" + nsp + "#";
-        context.runOnContext(v -> connect());
+        this.nodesKey = options.redisKey() + "-nodes#" + nsp + "#";
+        context.runOnContext(v -> {
+            connect();
+            announceTimer = vertx.setPeriodic(ANNOUNCE_MS, t -> announce());
+        });
     }
 
     @Override
@@ -232,7 +242,7 @@ public class RedisAdapter extends LocalAdapter {
     public Future<ClusterReply<JsonObject>> fetchSockets(BroadcastOptions opts) {
         List<JsonObject> local = localSockets(opts);
         if (opts.local()) {
-            return Future.succeededFuture(new ClusterReply<>(local, 0, List.of()));
+            return Future.succeededFuture(ClusterReply.local(local));
         }
         JsonObject request = new JsonObject().put("type", REMOTE_FETCH).put("opts", new JsonObject()
                 .put("rooms", new JsonArray(new ArrayList<>(opts.rooms())))
@@ -244,7 +254,7 @@ public class RedisAdapter extends LocalAdapter {
                     sockets.forEach(s -> all.add((JsonObject) s));
                 }
             }
-            return new ClusterReply<>(all, reply.expected(), reply.answered());
+            return new ClusterReply<>(all, reply.expected(), reply.answered(), reply.silent());
         });
     }
 
@@ -305,7 +315,7 @@ public class RedisAdapter extends LocalAdapter {
                     }
                     int others = ar.result().get(1).toInteger() - 1;
                     if (others <= 0) {
-                        result.complete(new ClusterReply<>(List.of(), 0, List.of()));
+                        result.complete(ClusterReply.local(List.of()));
                         return;
                     }
                     String requestId = EngineServer.newId().substring(0, 12);
@@ -321,10 +331,39 @@ public class RedisAdapter extends LocalAdapter {
 
     private void finish(String requestId) {
         PendingRequest pending = requests.remove(requestId);
-        if (pending != null) {
-            vertx.cancelTimer(pending.timer);
+        if (pending == null) {
+            return;
+        }
+        vertx.cancelTimer(pending.timer);
+        if (pending.answered.size() >= pending.expected) {
             pending.done.complete(new ClusterReply<>(List.copyOf(pending.values), pending.expected,
-                    List.copyOf(pending.answered)));
+                    List.copyOf(pending.answered), List.of()));
+            return;
+        }
+        // Who is missing: the Flotilla instances that said they were alive lately and did not answer.
+        redis.send(Request.cmd(Command.HGETALL).arg(nodesKey)).onComplete(ar -> {
+            List<String> silent = new ArrayList<>();
+            long recent = System.currentTimeMillis() - 3 * ANNOUNCE_MS;
+            if (ar.succeeded() && ar.result() != null) {
+                Response nodes = ar.result();
+                for (int i = 0; i + 1 < nodes.size(); i += 2) {
+                    String other = nodes.get(i).toString();
+                    String[] nameAndTime = nodes.get(i + 1).toString().split("\\|", 2);
+                    if (!other.equals(uid) && !pending.answeredUids.contains(other) && nameAndTime.length == 2
+                            && Long.parseLong(nameAndTime[1]) > recent) {
+                        silent.add(nameAndTime[0]);
+                    }
+                }
+            }
+            pending.done.complete(new ClusterReply<>(List.copyOf(pending.values), pending.expected,
+                    List.copyOf(pending.answered), List.copyOf(silent)));
+        });
+    }
+
+    /** Says in Redis that this instance is alive, so that a request it does not answer can name it. */
+    private void announce() {
+        if (!closed) {
+            redis.send(Request.cmd(Command.HSET).arg(nodesKey).arg(uid).arg(node + "|" + System.currentTimeMillis()));
         }
     }
 
@@ -390,6 +429,9 @@ public class RedisAdapter extends LocalAdapter {
             return;
         }
         pending.answered.add(response.getString("node", "node"));
+        if (response.getString("uid") != null) {
+            pending.answeredUids.add(response.getString("uid"));
+        }
         pending.values.add(response.containsKey("sockets") ? response.getValue("sockets") : response.getValue("data"));
         if (pending.answered.size() >= pending.expected) {
             finish(requestId);
@@ -441,6 +483,7 @@ public class RedisAdapter extends LocalAdapter {
                         List<Request> waiting = new ArrayList<>(unsent);
                         unsent.clear();
                         waiting.forEach(this::send);
+                        announce();
                         connected();
                         firstSubscription.tryComplete();
                     });
@@ -515,7 +558,10 @@ public class RedisAdapter extends LocalAdapter {
                     connection.close();
                 }
             }
-            Future.join(redis.close(), connections.close()).<Void>mapEmpty().onComplete(done);
+            vertx.cancelTimer(announceTimer);
+            redis.send(Request.cmd(Command.HDEL).arg(nodesKey).arg(uid)).timeout(1, TimeUnit.SECONDS)
+                    .transform(ar -> Future.join(redis.close(), connections.close())).<Void>mapEmpty()
+                    .onComplete(done);
         });
         return done.future();
     }
