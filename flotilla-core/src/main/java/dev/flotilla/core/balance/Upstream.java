@@ -85,12 +85,6 @@ public final class Upstream {
         members = new Members(List.copyOf(next));
     }
 
-    /**
-     * Chooses an instance for one attempt, or null when none is left. {@code hashKey} matters to
-     * {@link Strategy#CONSISTENT_HASH} only (null falls back to round-robin); {@code tried} are skipped.
-     * Ejected instances are skipped too, unless every remaining instance is ejected (then ejection is
-     * ignored rather than failing every request: "panic mode").
-     */
     /** The instance whose {@link Endpoint#stickyToken()} is {@code token}, if it is usable; null otherwise. */
     public Endpoint pinned(String token, Collection<Endpoint> tried) {
         long now = System.nanoTime();
@@ -102,6 +96,12 @@ public final class Upstream {
         return null;
     }
 
+    /**
+     * Chooses an instance for one attempt, or null when none is left. {@code hashKey} matters to
+     * {@link Strategy#CONSISTENT_HASH} only (null falls back to round-robin); {@code tried} are skipped.
+     * Ejected instances are skipped too, unless every remaining instance is ejected (then ejection is
+     * ignored rather than failing every request: "panic mode").
+     */
     public Endpoint pick(Strategy strategy, String hashKey, Collection<Endpoint> tried) {
         Members current = members;
         if (current.list.isEmpty()) {

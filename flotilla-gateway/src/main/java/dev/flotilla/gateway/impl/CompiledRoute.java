@@ -122,8 +122,8 @@ final class CompiledRoute {
      * Pins the client to the instance that answered, when the route is sticky and the client's cookie names
      * another (or none): HttpOnly, for the whole site, sent on top-level navigations too (Lax).
      */
-    void stick(HttpServerRequest request, MultiMap responseHeaders, Endpoint answered) {
-        if (spec.stickyCookie() != null && !answered.stickyToken().equals(stickyToken(request))) {
+    void stick(String requestToken, MultiMap responseHeaders, Endpoint answered) {
+        if (spec.stickyCookie() != null && !answered.stickyToken().equals(requestToken)) {
             responseHeaders.add("Set-Cookie", spec.stickyCookie() + "=" + answered.stickyToken()
                     + "; Path=/; HttpOnly; SameSite=Lax");
         }

@@ -82,6 +82,8 @@ final class Proxy implements Handler<HttpServerRequest> {
         final long length;
         final boolean hasBody;
         final String traceParent;
+        /** The instance token of the client's sticky cookie, read once: null when the route is not sticky. */
+        final String stickyToken;
         HttpClientRequest upstreamRequest;
         long bodyBytes;
         long lastBodyNanos;
@@ -100,6 +102,7 @@ final class Proxy implements Handler<HttpServerRequest> {
             this.length = length;
             this.hasBody = length > 0 || chunked;
             this.bodyDone = !hasBody;
+            this.stickyToken = route.stickyToken(request);
             this.traceParent = TraceParent.next(request.getHeader(TraceParent.HEADER)); // one for all attempts
         }
     }
@@ -198,7 +201,7 @@ final class Proxy implements Handler<HttpServerRequest> {
         }
         boolean idempotent = !exchange.hasBody && IDEMPOTENT.contains(request.method().name());
         Failover.Call call = new Failover.Call(route.strategy, route.hashKey(request), idempotent,
-                route.spec.retries(), route.stickyToken(request));
+                route.spec.retries(), exchange.stickyToken);
         boolean count5xx = route.spec.outlier().count5xx();
         Failover.execute(route.upstream, call, endpoint -> send(exchange, endpoint),
                 (HttpClientResponse response) -> count5xx && response.statusCode() >= 500)
@@ -396,7 +399,7 @@ final class Proxy implements Handler<HttpServerRequest> {
         int status = upstream.statusCode();
         response.setStatusCode(status);
         copyEndToEnd(upstream.headers(), response.headers());
-        route.stick(request, response.headers(), outcome.endpoint());
+        route.stick(exchange.stickyToken, response.headers(), outcome.endpoint());
         applyRules(response.headers(), route.spec.responseHeaders());
         if (route.spec.cors() != null) {
             Cors.decorate(request, response, route.spec.cors());
@@ -458,7 +461,7 @@ final class Proxy implements Handler<HttpServerRequest> {
         HttpServerRequest request = exchange.request;
         CompiledRoute route = exchange.route;
         Failover.Call call = new Failover.Call(route.strategy, route.hashKey(request), false, route.spec.retries(),
-                route.stickyToken(request));
+                exchange.stickyToken);
         Failover.execute(route.upstream, call, endpoint -> client.request(
                         requestOptions(exchange, HttpMethod.GET, endpoint)).transform(ar -> {
                             if (ar.failed()) {
@@ -490,7 +493,7 @@ final class Proxy implements Handler<HttpServerRequest> {
                     HttpServerResponse response = request.response();
                     response.setStatusCode(101);
                     response.headers().addAll(upstream.headers());
-                    route.stick(request, response.headers(), ar.result().endpoint());
+                    route.stick(exchange.stickyToken, response.headers(), ar.result().endpoint());
                     NetSocket upstreamSocket = upstream.netSocket();
                     request.toNetSocket().onComplete(sar -> {
                         if (sar.failed()) {
