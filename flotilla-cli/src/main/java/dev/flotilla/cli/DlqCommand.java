@@ -2,7 +2,7 @@ package dev.flotilla.cli;
 
 import dev.flotilla.messaging.DeadLetter;
 import dev.flotilla.messaging.Messaging;
-import dev.flotilla.messaging.rabbit.RabbitMessaging;
+import dev.flotilla.messaging.Transports;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -18,10 +18,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "dlq", mixinStandardHelpOptions = true,
         description = {"The dead letters of a queue: list them (one JSON line each: id, reason, attempts, failed-at,"
                 + " body), replay them (back to the queue, attempts from 1), or purge them.",
-            "RabbitMQ at --amqp, else FLOTILLA_AMQP, else amqp://guest:guest@127.0.0.1:5672."})
+            "The transport as services pick it: --amqp (else FLOTILLA_AMQP) amqp://... for RabbitMQ, or 'redis' (the"
+                + " default) for Redis Streams at --redis (else FLOTILLA_REDIS, else redis://127.0.0.1:6379)."})
 final class DlqCommand implements Callable<Integer> {
-
-    static final String DEFAULT_AMQP = "amqp://guest:guest@127.0.0.1:5672";
 
     @Spec
     CommandSpec spec;
@@ -35,8 +34,13 @@ final class DlqCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "How many dead letters to list or replay (default: ${DEFAULT-VALUE}).")
     int limit = 20;
 
-    @Option(names = "--amqp", paramLabel = "URI", description = "The broker.")
+    @Option(names = "--amqp", paramLabel = "URI", defaultValue = "${env:FLOTILLA_AMQP}",
+            description = "amqp://USER:PASSWORD@HOST:PORT, or redis.")
     String amqp;
+
+    @Option(names = "--redis", paramLabel = "URL", defaultValue = "${env:FLOTILLA_REDIS}",
+            description = "redis://HOST:PORT: Redis Streams' queues.")
+    String redis;
 
     @Override
     public Integer call() throws Exception {
@@ -49,10 +53,10 @@ final class DlqCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("flotilla dlq: --limit " + limit + " (expected: 1..10000)");
             return 2;
         }
-        String uri = amqp != null ? amqp : System.getenv().getOrDefault("FLOTILLA_AMQP", DEFAULT_AMQP);
         Vertx vertx = Vertx.vertx();
         try {
-            Messaging messaging = RabbitMessaging.connect(vertx, uri, null, 1 << 20).await(15, TimeUnit.SECONDS);
+            Messaging messaging = Transports.connect(vertx, amqp, redis == null ? Transports.DEFAULT_REDIS : redis,
+                    Transports.DEFAULT_MAX_MESSAGE_BYTES).await(15, TimeUnit.SECONDS);
             try {
                 switch (action) {
                     case "list" -> {

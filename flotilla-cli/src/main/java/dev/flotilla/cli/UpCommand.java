@@ -4,6 +4,7 @@ import dev.flotilla.cli.fleet.Fleet;
 import dev.flotilla.cli.fleet.FleetFile;
 import dev.flotilla.core.config.ConfigException;
 import dev.flotilla.core.lifecycle.Shutdown;
+import dev.flotilla.messaging.Transports;
 import dev.flotilla.supervisor.ControlServer;
 import dev.flotilla.supervisor.JavaCommand;
 import io.vertx.core.json.JsonObject;
@@ -77,7 +78,7 @@ final class UpCommand implements Callable<Integer> {
             return 1;
         }
         banner(out, fleetFile, fleet.gatewayUrl(), fleet.registryUrl(), fleet.gatewayAdminPort(), fleet.redisUrl(),
-                started, false);
+                fleet.amqpUrl(), started, false);
         shutdown.await();
         out.println("flotilla: stopping the fleet...");
         out.flush();
@@ -116,19 +117,22 @@ final class UpCommand implements Callable<Integer> {
         }
         FleetFile.Gateway gateway = fleetFile.gateway();
         banner(spec.commandLine().getOut(), fleetFile, "http://127.0.0.1:" + gateway.port(),
-                "http://127.0.0.1:" + fleetFile.registry().port(), gateway.adminPort(), null, started, true);
+                "http://127.0.0.1:" + fleetFile.registry().port(), gateway.adminPort(), null, null, started, true);
         spec.commandLine().getOut().println("supervisor pid " + daemon.pid() + ", log " + log);
         return 0;
     }
 
     private static void banner(PrintWriter out, FleetFile fleetFile, String gatewayUrl, String registryUrl,
-            int adminPort, String redisUrl, long started, boolean detached) {
+            int adminPort, String redisUrl, String amqpUrl, long started, boolean detached) {
         out.printf("flotilla: the fleet is up in %.1f s%n", (System.nanoTime() - started) / 1e9);
         out.println("  gateway    " + gatewayUrl);
         out.println("  registry   " + registryUrl + "   (services: " + registryUrl + "/v1/services)");
         out.println("  admin      http://127.0.0.1:" + adminPort + "/admin/upstreams");
         if (redisUrl != null) {
             out.println("  redis      " + redisUrl);
+        }
+        if (amqpUrl != null) {
+            out.println("  queues     " + Transports.describe(amqpUrl, redisUrl));
         }
         out.println("try:");
         for (String command : Fleet.tryCommands(fleetFile, gatewayUrl)) {

@@ -36,6 +36,7 @@ class ChatFleetTest {
         int gateway = Ports.free();
         Path file = FleetFiles.write("""
                 redis: embedded
+                amqp: redis  # these apps use no queues: no broker to start
                 registry: {port: %d}
                 gateway:
                   port: %d

@@ -47,6 +47,7 @@ class FleetTest {
         int users = Ports.free();
         Path file = FleetFiles.write("""
                 redis: embedded
+                amqp: redis  # these apps use no queues: no broker to start
                 registry: {port: %d}
                 gateway:
                   port: %d
@@ -183,6 +184,7 @@ class FleetTest {
     private static Path sdkFleet() throws Exception {
         Path file = FleetFiles.write("""
                 redis: embedded
+                amqp: redis  # these apps use no queues: no broker to start
                 registry: {port: %d}
                 gateway: {port: %d, admin-port: %d}
                 apps:

@@ -12,9 +12,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Seed 000 as two processes: {@code flotilla example sender} and {@code receiver}, through the real RabbitMQ. */
+/** Seed 000 as two processes: {@code flotilla example sender} and {@code receiver}, through the real RabbitMQ and through Redis. */
 class MessagesExampleTest {
 
     private final HttpClient http = HttpClient.newHttpClient();
@@ -23,14 +24,17 @@ class MessagesExampleTest {
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    @Test
-    void whatTheSenderQueuesTheReceiverGets() throws Exception {
+    /** On RabbitMQ, and on Redis Streams (what a fleet with no broker installed uses). */
+    @ParameterizedTest
+    @ValueSource(strings = {"amqp://guest:guest@127.0.0.1:5672", "redis"})
+    void whatTheSenderQueuesTheReceiverGets(String amqp) throws Exception {
         int senderPort = Ports.free();
         int receiverPort = Ports.free();
-        try (JavaProcess receiver = JavaProcess.start(Map.of("PORT", Integer.toString(receiverPort)), Flotilla.class,
+        try (JavaProcess receiver = JavaProcess.start(Map.of("PORT", Integer.toString(receiverPort), "FLOTILLA_AMQP", amqp),
+                Flotilla.class,
                 "example", "receiver");
-                JavaProcess sender = JavaProcess.start(Map.of("PORT", Integer.toString(senderPort)), Flotilla.class,
-                        "example", "sender")) {
+                JavaProcess sender = JavaProcess.start(Map.of("PORT", Integer.toString(senderPort), "FLOTILLA_AMQP", amqp),
+                        Flotilla.class, "example", "sender")) {
             String text = "hello " + System.nanoTime();
             HttpResponse<String>[] queued = new HttpResponse[1];
             Eventually.await("the sender queues it", Duration.ofSeconds(30), () -> {

@@ -99,6 +99,7 @@ class ReloadTest {
         int gateway = Ports.free();
         Path file = FleetFiles.write("""
                 redis: embedded
+                amqp: redis  # these apps use no queues: no broker to start
                 registry: {port: %d}
                 gateway:
                   port: %d

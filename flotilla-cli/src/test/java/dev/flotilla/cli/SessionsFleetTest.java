@@ -68,6 +68,7 @@ class SessionsFleetTest {
         Path repository = Path.of("..").toAbsolutePath().normalize();
         Path file = FleetFiles.write("""
                 redis: embedded
+                amqp: redis  # these apps use no queues: no broker to start
                 registry: {port: %d}
                 gateway:
                   port: %d

@@ -1,6 +1,8 @@
 package dev.flotilla.messaging;
 
+import dev.flotilla.core.redis.RedisClients;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -15,13 +17,25 @@ public final class Deduplication {
 
     private final Redis redis;
     private final Duration window;
+    private final boolean ownsClient;
 
+    /** On a client the caller keeps (and closes). */
     public Deduplication(Redis redis, Duration window) {
+        this(redis, window, false);
+    }
+
+    private Deduplication(Redis redis, Duration window, boolean ownsClient) {
         if (window == null || window.isNegative() || window.isZero()) {
             throw new IllegalArgumentException("deduplication window: " + window + " (expected a positive duration)");
         }
         this.redis = redis;
         this.window = window;
+        this.ownsClient = ownsClient;
+    }
+
+    /** On a client of its own for {@code redisUrl}, closed by {@link #close()}. */
+    public static Deduplication connect(Vertx vertx, String redisUrl, Duration window) {
+        return new Deduplication(RedisClients.create(vertx, redisUrl), window, true);
     }
 
     public Future<Boolean> handled(String queue, String id) {
@@ -31,6 +45,11 @@ public final class Deduplication {
     public Future<Void> markHandled(String queue, String id) {
         return redis.send(Request.cmd(Command.SET).arg(key(queue, id)).arg("1").arg("PX").arg(window.toMillis()))
                 .mapEmpty();
+    }
+
+    /** Closes the client if this object opened it. */
+    public Future<Void> close() {
+        return ownsClient ? redis.close() : Future.succeededFuture();
     }
 
     private static String key(String queue, String id) {

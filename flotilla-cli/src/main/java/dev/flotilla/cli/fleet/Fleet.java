@@ -6,6 +6,8 @@ import dev.flotilla.gateway.GatewayOptions;
 import dev.flotilla.gateway.GatewayServer;
 import dev.flotilla.gateway.RouteSpec;
 import dev.flotilla.gateway.RoutesConfig;
+import dev.flotilla.messaging.Transports;
+import dev.flotilla.messaging.rabbit.EmbeddedRabbit;
 import dev.flotilla.registry.RegistryOptions;
 import dev.flotilla.registry.RegistryServer;
 import dev.flotilla.supervisor.AppSpec;
@@ -48,6 +50,7 @@ public final class Fleet implements AutoCloseable {
     private Supervisor supervisor;
     private ControlServer control;
     private String redisUrl;
+    private String amqpUrl;
 
     private Fleet(Path workDirectory) {
         this.workDirectory = workDirectory;
@@ -126,15 +129,31 @@ public final class Fleet implements AutoCloseable {
             redisUrl = spec.redis();
         }
         env.put("FLOTILLA_REDIS", redisUrl);
-        if (!spec.amqp().equals("embedded")) {
-            env.put("FLOTILLA_AMQP", spec.amqp());
+        EmbeddedRabbit rabbit = null;
+        if (spec.amqp().equals("embedded")) {
+            Path executable = EmbeddedRabbit.executable();
+            if (executable != null) {
+                rabbit = EmbeddedRabbit.at(executable, workDirectory.resolve("rabbitmq"), freePort(), freePort());
+            }
+            amqpUrl = rabbit == null ? Transports.REDIS : rabbit.uri();
+        } else {
+            amqpUrl = spec.amqp();
         }
+        env.put("FLOTILLA_AMQP", amqpUrl);
         supervisor = new Supervisor(fleetFile.toAbsolutePath().getParent(), workDirectory.resolve("logs"), env,
                 registryClient, merged);
         if (redisPort != 0) {
             supervisor.start(new AppSpec("redis", null, null, EmbeddedRedis.command(workDirectory, redisPort), null,
                     null, "1", "fork", null, null, null, null, null, false, null, null, null, null, null, false),
                     EmbeddedRedis::worthShowing);
+        }
+        if (rabbit != null) {
+            // Its start overlaps Redis's and the gateway's; only its notices and errors reach the terminal.
+            supervisor.start(new AppSpec("rabbitmq", null, null, rabbit.command(), null, null, "1", "fork", null,
+                    rabbit.environment(), null, null, null, false, null, null, null, null, null, false),
+                    line -> line.contains("[error]") || line.contains("[warning]"));
+        }
+        if (redisPort != 0) {
             awaitPort(redisPort, Duration.ofSeconds(10), "the embedded redis-server");
             supervisor.awaitReady("redis", Duration.ofSeconds(1));
         }
@@ -142,6 +161,9 @@ public final class Fleet implements AutoCloseable {
                         .setAdminPort(spec.gateway().adminPort()).setRegistryUrl(registry.url())
                         .setRedisUrl(redisUrl).setRoutes(new RoutesConfig(spec.gateway().routes())))
                 .await(30, TimeUnit.SECONDS);
+        if (rabbit != null) {
+            awaitPort(rabbit.port(), Duration.ofSeconds(90), "the embedded rabbitmq-server");
+        }
         for (AppSpec app : spec.apps()) {
             supervisor.start(app);
         }
@@ -182,6 +204,11 @@ public final class Fleet implements AutoCloseable {
         return redisUrl;
     }
 
+    /** The broker the apps use ({@code FLOTILLA_AMQP}): an {@code amqp://} URI, or {@code redis} for Redis Streams. */
+    public String amqpUrl() {
+        return amqpUrl;
+    }
+
     /** What to try first: the file's {@code try} paths, else one curl per route. */
     public static List<String> tryCommands(FleetFile spec, String gatewayUrl) {
         List<String> commands = new ArrayList<>();
@@ -215,7 +242,7 @@ public final class Fleet implements AutoCloseable {
         }
     }
 
-    /** Stops the apps (last first), the gateway, the registry, then Redis. */
+    /** Stops the apps (last first), the gateway, the registry, then Redis and RabbitMQ. */
     @Override
     public void close() {
         if (supervisor != null) {
@@ -223,6 +250,7 @@ public final class Fleet implements AutoCloseable {
             // one would add a drain per app. Redis goes last, once nothing uses it.
             List<String> apps = new ArrayList<>(supervisor.appNames());
             apps.remove("redis");
+            apps.remove("rabbitmq");
             supervisor.stopTogether(apps);
         }
         try {

@@ -14,7 +14,8 @@ import java.util.Set;
  * {@code flotilla.yaml}: one file for a whole fleet.
  * <pre>
  * redis: embedded            # or redis://HOST:PORT
- * amqp: embedded             # or amqp://...; handed to instances as FLOTILLA_AMQP
+ * amqp: embedded             # rabbitmq-server from PATH, else Redis Streams; or redis; or amqp://...
+ *                            # handed to instances as FLOTILLA_AMQP
  * registry: {port: 7070}
  * gateway:
  *   port: 8080
@@ -33,18 +34,20 @@ public record FleetFile(String redis, String amqp, Registry registry, Gateway ga
             throw new IllegalArgumentException("redis: '" + redis + "' (expected embedded or redis://HOST:PORT)");
         }
         amqp = amqp == null ? "embedded" : amqp;
-        if (!amqp.equals("embedded") && !amqp.startsWith("amqp://") && !amqp.startsWith("amqps://")) {
-            throw new IllegalArgumentException("amqp: '" + amqp + "' (expected embedded or amqp://HOST:PORT)");
+        if (!amqp.equals("embedded") && !amqp.equals("redis") && !amqp.startsWith("amqp://")
+                && !amqp.startsWith("amqps://")) {
+            throw new IllegalArgumentException("amqp: '" + amqp + "' (expected embedded, redis or amqp://HOST:PORT)");
         }
         registry = registry == null ? new Registry(null) : registry;
         gateway = gateway == null ? new Gateway(null, null, null) : gateway;
         apps = apps == null ? List.of() : List.copyOf(apps);
         tryPaths = tryPaths == null ? List.of() : List.copyOf(tryPaths);
-        Set<String> names = new HashSet<>(Set.of("redis"));
+        Set<String> names = new HashSet<>(Set.of("redis", "rabbitmq"));
         for (AppSpec app : apps) {
             if (!names.add(app.name())) {
                 throw new IllegalArgumentException("apps: the name '" + app.name() + "' is used twice"
-                        + (app.name().equals("redis") ? " ('redis' is the embedded Redis)" : ""));
+                        + (app.name().equals("redis") || app.name().equals("rabbitmq")
+                                ? " ('" + app.name() + "' is the embedded one)" : ""));
             }
         }
     }

@@ -413,6 +413,7 @@ public final class RabbitMessaging implements Messaging {
         return blocking(() -> {
             connection.close(5_000);
             return null;
-        });
+        }).<Void>mapEmpty().eventually(() -> deduplication == null ? Future.<Void>succeededFuture()
+                : deduplication.close());
     }
 }

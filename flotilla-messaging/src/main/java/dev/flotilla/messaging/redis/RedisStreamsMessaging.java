@@ -54,7 +54,7 @@ public final class RedisStreamsMessaging implements Messaging {
     private static final LuaScript REPLAY = LuaScript.load(RedisStreamsMessaging.class, "replay.lua");
     private static final LuaScript PURGE = LuaScript.load(RedisStreamsMessaging.class, "purge.lua");
     /** How long a pending delivery may wait beyond the handler timeout before another consumer takes it. */
-    private static final long CLAIM_MARGIN_MS = 5_000;
+    private static final long CLAIM_MARGIN_MS = 2_000;
 
     private final Vertx vertx;
     private final Redis redis;
@@ -76,7 +76,8 @@ public final class RedisStreamsMessaging implements Messaging {
         return messaging.redis.send(Request.cmd(Command.PING)).map(r -> messaging);
     }
 
-    static String stream(String queue) {
+    /** The stream that holds {@code queue}. */
+    public static String stream(String queue) {
         return "flotilla:queue:" + queue;
     }
 
@@ -104,9 +105,23 @@ public final class RedisStreamsMessaging implements Messaging {
             return Future.failedFuture(new IllegalArgumentException("a message of " + size + " bytes for queue '"
                     + queue + "' is over the limit of " + maxMessageBytes + " bytes"));
         }
-        return redis.send(Request.cmd(Command.XADD).arg(stream(queue)).arg("*").arg("id").arg(messageId)
-                .arg("body").arg(json).arg("headers").arg(new JsonObject(new HashMap<>(headers)).encode())
-                .arg("attempt").arg(1)).map(messageId);
+        return redis.send(append(queue, messageId, json, headers)).map(messageId);
+    }
+
+    /**
+     * The command that appends a message to {@code queue}: what {@link #publish} sends, and what a
+     * transactional outbox runs inside its transaction. The queue name and the size are the caller's to check.
+     */
+    public static Request append(String queue, String id, String bodyJson, Map<String, String> headers) {
+        Request xadd = Request.cmd(Command.XADD).arg(stream(queue)).arg("*");
+        entryFields(id, bodyJson, headers).forEach(xadd::arg);
+        return xadd;
+    }
+
+    /** The fields of a new entry, in order, for a script that appends one itself. */
+    public static List<String> entryFields(String id, String bodyJson, Map<String, String> headers) {
+        return List.of("id", id, "body", bodyJson, "headers", new JsonObject(new HashMap<>(headers)).encode(),
+                "attempt", "1");
     }
 
     @Override
@@ -271,8 +286,15 @@ public final class RedisStreamsMessaging implements Messaging {
 
         @Override
         public Future<Void> cancel() {
+            synchronized (consumers) {
+                consumers.remove(this);
+            }
             Promise<Void> done = Promise.promise();
             context.runOnContext(v -> {
+                if (stopped) { // cancelled already: its connection is closed, and closing it again never completes
+                    done.complete();
+                    return;
+                }
                 stopped = true;
                 vertx.cancelTimer(timer);
                 connection.close().onComplete(ar -> done.complete());
@@ -344,6 +366,7 @@ public final class RedisStreamsMessaging implements Messaging {
         synchronized (consumers) {
             consumers.forEach(c -> cancelled.add(c.cancel()));
         }
-        return Future.join(cancelled).compose(v -> redis.close());
+        return Future.join(cancelled).compose(v -> redis.close())
+                .eventually(() -> deduplication == null ? Future.<Void>succeededFuture() : deduplication.close());
     }
 }

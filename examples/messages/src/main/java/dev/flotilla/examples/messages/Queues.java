@@ -1,13 +1,11 @@
 package dev.flotilla.examples.messages;
 
-import dev.flotilla.messaging.Deduplication;
 import dev.flotilla.messaging.Messaging;
-import dev.flotilla.messaging.rabbit.RabbitMessaging;
+import dev.flotilla.messaging.Transports;
 import dev.flotilla.service.ServiceContext;
 import io.vertx.core.Future;
-import java.time.Duration;
 
-/** One connection to RabbitMQ per process, closed with the service; shared by the two examples. */
+/** One connection to the fleet's queues per process, closed with the service; shared by the two examples. */
 final class Queues {
 
     /** The queue of seed 000. */
@@ -16,15 +14,8 @@ final class Queues {
     private Queues() {
     }
 
-    /**
-     * Connects to {@code FLOTILLA_AMQP} (default: the local broker as guest), with deduplication in
-     * {@code FLOTILLA_REDIS} when it is set.
-     */
+    /** Connects as the environment says: RabbitMQ at {@code FLOTILLA_AMQP}, else Redis Streams. */
     static Future<Messaging> open(ServiceContext service) {
-        String uri = System.getenv().getOrDefault("FLOTILLA_AMQP", "amqp://guest:guest@127.0.0.1:5672");
-        Deduplication deduplication = service.config().redisUrl() == null ? null
-                : new Deduplication(service.redis(), Duration.ofHours(1));
-        return RabbitMessaging.connect(service.vertx(), uri, deduplication, 64 * 1024).onSuccess(messaging ->
-                service.onClose(messaging::close));
+        return Transports.fromEnvironment(service.vertx()).onSuccess(messaging -> service.onClose(messaging::close));
     }
 }
