@@ -362,10 +362,12 @@ public final class RedisStreamsMessaging implements Messaging {
 
     @Override
     public Future<Void> close() {
-        List<Future<Void>> cancelled = new ArrayList<>();
+        List<StreamConsumer> running;
         synchronized (consumers) {
-            consumers.forEach(c -> cancelled.add(c.cancel()));
+            running = new ArrayList<>(consumers); // each cancel removes itself
         }
+        List<Future<Void>> cancelled = new ArrayList<>();
+        running.forEach(c -> cancelled.add(c.cancel()));
         return Future.join(cancelled).compose(v -> redis.close())
                 .eventually(() -> deduplication == null ? Future.<Void>succeededFuture() : deduplication.close());
     }
