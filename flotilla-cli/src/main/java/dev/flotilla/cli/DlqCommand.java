@@ -18,8 +18,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "dlq", mixinStandardHelpOptions = true,
         description = {"The dead letters of a queue: list them (one JSON line each: id, reason, attempts, failed-at,"
                 + " body), replay them (back to the queue, attempts from 1), or purge them.",
-            "The transport as services pick it: --amqp (else FLOTILLA_AMQP) amqp://... for RabbitMQ, or 'redis' (the"
-                + " default) for Redis Streams at --redis (else FLOTILLA_REDIS, else redis://127.0.0.1:6379)."})
+            "The transport as services pick it: --amqp (else FLOTILLA_AMQP, else the running fleet's) amqp://... for "
+                + "RabbitMQ, or 'redis' (the default) for Redis Streams at --redis (else FLOTILLA_REDIS, else the "
+                + "running fleet's, else redis://127.0.0.1:6379)."})
 final class DlqCommand implements Callable<Integer> {
 
     @Spec
@@ -55,7 +56,8 @@ final class DlqCommand implements Callable<Integer> {
         }
         Vertx vertx = Vertx.vertx();
         try {
-            Messaging messaging = Transports.connect(vertx, amqp, redis == null ? Transports.DEFAULT_REDIS : redis,
+            Messaging messaging = Transports.connect(vertx, FleetEnvironment.choose(amqp, "FLOTILLA_AMQP", null),
+                    FleetEnvironment.choose(redis, "FLOTILLA_REDIS", Transports.DEFAULT_REDIS),
                     Transports.DEFAULT_MAX_MESSAGE_BYTES).await(15, TimeUnit.SECONDS);
             try {
                 switch (action) {

@@ -4,6 +4,10 @@ import dev.flotilla.examples.greeter.GreeterService;
 import dev.flotilla.examples.chat.ChatService;
 import dev.flotilla.examples.messages.Receiver;
 import dev.flotilla.examples.messages.Sender;
+import dev.flotilla.examples.orders.InventoryService;
+import dev.flotilla.examples.orders.NotificationService;
+import dev.flotilla.examples.orders.OrdersService;
+import dev.flotilla.examples.orders.PaymentService;
 import dev.flotilla.examples.sessions.SessionsService;
 import dev.flotilla.examples.users.UsersService;
 import java.util.Map;
@@ -16,8 +20,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code flotilla example NAME}: runs one of the example services with the environment of docs/architecture.md. */
 @Command(name = "example", mixinStandardHelpOptions = true,
-        description = {"Run an example service (users, greeter, sessions, chat, sender, receiver) until SIGTERM or "
-                + "Ctrl-C.",
+        description = {"Run an example service (users, greeter, sessions, chat, sender, receiver, orders, inventory, "
+                + "payment, notification) until SIGTERM or Ctrl-C.",
             "Configured by the environment: PORT, FLOTILLA_REGISTRY, FLOTILLA_REDIS, FLOTILLA_INSTANCE, "
                     + "FLOTILLA_TOKEN, FLOTILLA_REUSE_PORT, FLOTILLA_AMQP."})
 final class ExampleCommand implements Callable<Integer> {
@@ -28,12 +32,17 @@ final class ExampleCommand implements Callable<Integer> {
             "sessions", SessionsService::main,
             "chat", ChatService::main,
             "sender", Sender::main,
-            "receiver", Receiver::main);
+            "receiver", Receiver::main,
+            "orders", OrdersService::main,
+            "inventory", InventoryService::main,
+            "payment", PaymentService::main,
+            "notification", NotificationService::main);
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "NAME", description = "users, greeter, sessions, chat, sender or receiver")
+    @Parameters(paramLabel = "NAME", description = "users, greeter, sessions, chat, sender, receiver, orders, "
+            + "inventory, payment or notification")
     String name;
 
     @Override

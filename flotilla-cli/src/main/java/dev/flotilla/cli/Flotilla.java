@@ -15,7 +15,7 @@ import picocli.CommandLine;
         versionProvider = Flotilla.Version.class,
         description = "Run a web application as a fleet of small services.",
         subcommands = {UpCommand.class, RegistryCommand.class, GatewayCommand.class, ExampleCommand.class,
-            DlqCommand.class, WarmUpCommand.class, CommandLine.HelpCommand.class})
+            DlqCommand.class, SagaCommand.class, WarmUpCommand.class, CommandLine.HelpCommand.class})
 public final class Flotilla implements Runnable {
 
     @CommandLine.Spec

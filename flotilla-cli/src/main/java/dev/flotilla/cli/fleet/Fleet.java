@@ -15,11 +15,13 @@ import dev.flotilla.supervisor.ControlServer;
 import dev.flotilla.supervisor.Supervisor;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,6 +62,11 @@ public final class Fleet implements AutoCloseable {
     /** Where a fleet file's runtime files live: logs, the control socket, the extracted redis-server. */
     public static Path workDirectory(Path fleetFile) {
         return fleetFile.toAbsolutePath().getParent().resolve(".flotilla");
+    }
+
+    /** Where a running fleet keeps the environment it gave its apps (for the CLI's dlq and saga commands). */
+    public static Path environmentFile(Path fleetFile) {
+        return workDirectory(fleetFile).resolve("environment.json");
     }
 
     public static Path controlSocket(Path fleetFile) {
@@ -140,6 +147,9 @@ public final class Fleet implements AutoCloseable {
             amqpUrl = spec.amqp();
         }
         env.put("FLOTILLA_AMQP", amqpUrl);
+        Files.createDirectories(workDirectory);
+        Files.writeString(environmentFile(fleetFile), new JsonObject().put("FLOTILLA_REDIS", redisUrl)
+                .put("FLOTILLA_AMQP", amqpUrl).encodePrettily());
         supervisor = new Supervisor(fleetFile.toAbsolutePath().getParent(), workDirectory.resolve("logs"), env,
                 registryClient, merged);
         if (redisPort != 0) {
@@ -271,6 +281,11 @@ public final class Fleet implements AutoCloseable {
         }
         if (fleetFile != null) {
             KnownFleets.stopped(fleetFile);
+            try {
+                Files.deleteIfExists(environmentFile(fleetFile));
+            } catch (IOException ignored) {
+                // a stale file is ignored: the CLI reads it only while the fleet answers
+            }
         }
         try {
             if (control != null) {
