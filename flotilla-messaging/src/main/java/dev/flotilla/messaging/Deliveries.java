@@ -1,12 +1,15 @@
 package dev.flotilla.messaging;
 
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /** What every transport does the same way: which queue names are allowed, and how a delivery is handled. */
 public final class Deliveries {
 
+    /** How much longer than its handler's timeout a claim on a message lasts. */
+    private static final Duration CLAIM_MARGIN = Duration.ofSeconds(5);
     private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}");
 
     private Deliveries() {
@@ -22,26 +25,48 @@ public final class Deliveries {
     }
 
     /**
-     * Runs the handler unless the message was handled already, bounded by the handler timeout; a handler
-     * that throws fails like one whose future fails. Succeeds once the message may be acknowledged.
+     * Runs the handler unless a copy of the message was handled already (or is being handled: then this copy
+     * fails, to come back after a retry delay and find it done), bounded by the handler timeout; a handler that
+     * throws fails like one whose future fails. Succeeds once the message may be acknowledged.
      */
     public static Future<Void> handle(Message message, MessageHandler handler, ConsumerOptions options,
             Deduplication deduplication) {
-        Future<Boolean> seen = deduplication == null ? Future.succeededFuture(false)
-                : deduplication.handled(message.queue(), message.id());
-        return seen.compose(already -> {
-            if (already) {
-                return Future.succeededFuture();
-            }
-            Future<Void> handled;
-            try {
-                handled = handler.handle(message).timeout(options.handlerTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (RuntimeException e) {
-                handled = Future.failedFuture(e);
-            }
-            return handled.compose(v -> deduplication == null ? Future.succeededFuture()
-                    : deduplication.markHandled(message.queue(), message.id()));
+        if (deduplication == null) {
+            return run(message, handler, options);
+        }
+        Duration hold = options.handlerTimeout().plus(CLAIM_MARGIN);
+        return deduplication.claim(message.queue(), message.id(), hold).compose(claim -> switch (claim) {
+            case DONE -> Future.<Void>succeededFuture();
+            case BUSY -> Future.<Void>failedFuture(new CopyBeingHandled(message.id()));
+            case CLAIMED -> run(message, handler, options).transform(ar -> ar.succeeded()
+                    ? deduplication.markHandled(message.queue(), message.id())
+                    : deduplication.release(message.queue(), message.id())
+                            .transform(released -> Future.<Void>failedFuture(ar.cause())));
         });
+    }
+
+    private static Future<Void> run(Message message, MessageHandler handler, ConsumerOptions options) {
+        try {
+            return handler.handle(message).timeout(options.handlerTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    /**
+     * This delivery's message is being handled by another consumer at the moment: the delivery comes back
+     * after a delay without using up an attempt (the claim it waits for lapses within the handler timeout).
+     */
+    public static final class CopyBeingHandled extends RuntimeException {
+        CopyBeingHandled(String id) {
+            super("another copy of message " + id + " is being handled; this one comes back later", null, false,
+                    false);
+        }
+    }
+
+    /** The attempt number a failed delivery comes back with: the same when the failure was not the handler's. */
+    public static int nextAttempt(int attempt, Throwable failure) {
+        return failure instanceof CopyBeingHandled ? attempt : attempt + 1;
     }
 
     /** A failure's reason, for a retry header or a dead letter. */

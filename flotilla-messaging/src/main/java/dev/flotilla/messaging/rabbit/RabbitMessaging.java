@@ -63,6 +63,8 @@ public final class RabbitMessaging implements Messaging {
     static final String ATTEMPTS = "x-flotilla-attempts";
     static final String FAILED_AT = "x-flotilla-failed-at";
     static final String TRACEPARENT = "traceparent";
+    /** How long a publish waits for the broker's confirm before it fails (and the publisher may retry). */
+    static final long CONFIRM_TIMEOUT_MS = 30_000;
     private static final Set<String> OWN_HEADERS = Set.of(ATTEMPT, REASON, ATTEMPTS, FAILED_AT);
 
     private final Vertx vertx;
@@ -137,17 +139,26 @@ public final class RabbitMessaging implements Messaging {
         }).compose(v -> send(queue, properties, bytes)).map(messageId);
     }
 
-    /** Publishes to a queue with confirms; completes (on the context) when the broker confirmed. */
+    /**
+     * Publishes to a queue with confirms; completes (on the context) when the broker confirmed, and fails when
+     * it refused, when the connection was lost first, or when no confirm came within {@link #CONFIRM_TIMEOUT_MS}.
+     */
     private Future<Void> send(String queue, AMQP.BasicProperties properties, byte[] body) {
         Promise<Void> confirmed = Promise.promise();
         return blocking(() -> {
             synchronized (publisher) { // a channel takes one publish at a time; the sequence number is per channel
                 long seq = publisher.getNextPublishSeqNo();
                 unconfirmed.put(seq, confirmed);
-                publisher.basicPublish("", queue, properties, body);
+                try {
+                    publisher.basicPublish("", queue, properties, body);
+                } catch (IOException | RuntimeException e) {
+                    // Never sent: its number is given again once the channel recovers, to another publish.
+                    unconfirmed.remove(seq, confirmed);
+                    throw e;
+                }
             }
             return null;
-        }).compose(v -> confirmed.future());
+        }).compose(v -> confirmed.future().timeout(CONFIRM_TIMEOUT_MS, TimeUnit.MILLISECONDS));
     }
 
     private void confirmed(long seq, boolean multiple, String failure) {
@@ -268,7 +279,8 @@ public final class RabbitMessaging implements Messaging {
     private void failed(String queue, ConsumerOptions options, Channel channel, long deliveryTag,
             AMQP.BasicProperties properties, byte[] body, int attempt, Throwable cause) {
         String reason = Deliveries.reason(cause);
-        if (attempt >= options.maxAttempts()) {
+        int next = Deliveries.nextAttempt(attempt, cause);
+        if (next > attempt && attempt >= options.maxAttempts()) {
             deadLetter(queue, channel, deliveryTag, properties, body, attempt, reason);
             return;
         }
@@ -276,7 +288,7 @@ public final class RabbitMessaging implements Messaging {
         Map<String, Object> headers = new HashMap<>(properties.getHeaders() == null ? Map.of()
                 : properties.getHeaders());
         headers.keySet().removeIf(name -> name.startsWith("x-death"));
-        headers.put(ATTEMPT, attempt + 1);
+        headers.put(ATTEMPT, next);
         headers.put(REASON, reason);
         blocking(() -> retryQueue(queue, delay))
                 .compose(retry -> send(retry, properties.builder().headers(headers).build(), body))

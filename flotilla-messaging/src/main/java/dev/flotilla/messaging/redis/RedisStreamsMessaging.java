@@ -251,12 +251,13 @@ public final class RedisStreamsMessaging implements Messaging {
                             .mapEmpty();
                 }
                 String reason = Deliveries.reason(ar.cause());
-                if (attempt >= options.maxAttempts()) {
+                int next = Deliveries.nextAttempt(attempt, ar.cause());
+                if (next > attempt && attempt >= options.maxAttempts()) {
                     return dead(entryId, f, attempt, reason);
                 }
                 long due = System.currentTimeMillis() + options.retryDelay(attempt).toMillis();
                 JsonObject retry = new JsonObject().put("id", id).put("body", f.get("body"))
-                        .put("headers", f.getOrDefault("headers", "{}")).put("attempt", attempt + 1)
+                        .put("headers", f.getOrDefault("headers", "{}")).put("attempt", next)
                         .put("reason", reason).put("entry", entryId);
                 return RETRY.run(redis, List.of(stream(queue), delayed(queue)), GROUP, entryId, due, retry.encode())
                         .mapEmpty();
