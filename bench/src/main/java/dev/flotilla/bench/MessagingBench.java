@@ -10,6 +10,7 @@ import dev.flotilla.messaging.ConsumerOptions;
 import dev.flotilla.messaging.Messaging;
 import dev.flotilla.messaging.Subscription;
 import dev.flotilla.messaging.Transports;
+import dev.flotilla.messaging.rabbit.RabbitMessaging;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -29,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and consumed with manual acknowledgements (prefetch PREFETCH) from a durable quorum queue, through
  * flotilla-messaging (every reliability feature on: deduplication in Redis, retries, dead letters) and through
  * a plain amqp-client program with the same settings, on the same broker, in interleaved rounds after a
- * warm-up; then the Redis Streams transport. Prints msgs/s, p50/p99 publish-to-consume latency, the ratio.
+ * warm-up; then the Redis Streams transport, and RabbitMQ without deduplication (to show what it costs). Prints msgs/s, p50/p99 publish-to-consume latency, the ratio.
  * <p>
  * Args: AMQP_URI REDIS_URL [MESSAGES per round, 20000] [ROUNDS, 5] [WARMUP seconds, 30]
  */
@@ -62,29 +63,37 @@ public final class MessagingBench {
         Runner plain = n -> plain(amqp, n);
         Runner flotilla = n -> flotilla(vertx, amqp, redis, n);
         Runner streams = n -> flotilla(vertx, Transports.REDIS, redis, n);
+        Runner bare = n -> run(vertx, RabbitMessaging.connect(vertx, amqp, null, 1 << 20).await(30, TimeUnit.SECONDS),
+                amqp, n);
 
         System.out.println("cold (the first round of each, on a fresh JVM):");
         System.out.println("  plain amqp-client    " + plain.run(messages / 4));
         System.out.println("  flotilla (RabbitMQ)  " + flotilla.run(messages / 4));
         System.out.println("  flotilla (Streams)   " + streams.run(messages / 4));
+        System.out.println("  flotilla, no dedup   " + bare.run(messages / 4));
         long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup);
         while (System.nanoTime() < warmEnd) {
             plain.run(messages / 4);
             flotilla.run(messages / 4);
             streams.run(messages / 4);
+            bare.run(messages / 4);
         }
         List<Round> plainRounds = new ArrayList<>();
         List<Round> flotillaRounds = new ArrayList<>();
         List<Round> streamsRounds = new ArrayList<>();
+        List<Round> bareRounds = new ArrayList<>();
         System.out.printf("warm, %d rounds of %d messages, interleaved:%n", rounds, messages);
         for (int r = 1; r <= rounds; r++) {
             Round p = plain.run(messages);
             Round f = flotilla.run(messages);
             Round s = streams.run(messages);
+            Round b = bare.run(messages);
             plainRounds.add(p);
             flotillaRounds.add(f);
             streamsRounds.add(s);
-            System.out.printf("  round %d  plain %s%n           flotilla %s%n           streams  %s%n", r, p, f, s);
+            bareRounds.add(b);
+            System.out.printf("  round %d  plain    %s%n           flotilla %s%n           streams  %s%n"
+                    + "           no dedup %s%n", r, p, f, s, b);
         }
         Round p = median(plainRounds);
         Round f = median(flotillaRounds);
@@ -93,6 +102,7 @@ public final class MessagingBench {
         System.out.println("  plain amqp-client    " + p);
         System.out.println("  flotilla (RabbitMQ)  " + f);
         System.out.println("  flotilla (Streams)   " + s);
+        System.out.println("  flotilla, no dedup   " + median(bareRounds));
         System.out.printf("ratio flotilla/plain (msg/s): %.2fx (aim: at least 0.95x)%n", f.perSecond() / p.perSecond());
         vertx.close().await(10, TimeUnit.SECONDS);
     }
@@ -167,7 +177,10 @@ public final class MessagingBench {
 
     /** The same through flotilla-messaging, as a service uses it. */
     private static Round flotilla(Vertx vertx, String amqp, String redis, int n) throws Exception {
-        Messaging messaging = Transports.connect(vertx, amqp, redis, 1 << 20).await(30, TimeUnit.SECONDS);
+        return run(vertx, Transports.connect(vertx, amqp, redis, 1 << 20).await(30, TimeUnit.SECONDS), amqp, n);
+    }
+
+    private static Round run(Vertx vertx, Messaging messaging, String amqp, int n) throws Exception {
         String queue = "bench-flotilla-" + System.nanoTime();
         long[] latencies = new long[n];
         AtomicInteger received = new AtomicInteger();

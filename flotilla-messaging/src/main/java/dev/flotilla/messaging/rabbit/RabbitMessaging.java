@@ -32,10 +32,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,18 +72,24 @@ public final class RabbitMessaging implements Messaging {
 
     private final Vertx vertx;
     private final Context context;
+    /** Publishes (and confirms) only: when the broker throttles publishers, consumers go on. */
     private final Connection connection;
+    /** Consumes and acknowledges, apart from publishing, as RabbitMQ advises. */
+    private final Connection consuming;
     private final Channel publisher;
     private final ConcurrentNavigableMap<Long, Promise<Void>> unconfirmed = new ConcurrentSkipListMap<>();
     private final Set<String> declared = ConcurrentHashMap.newKeySet();
+    private final Queue<Outgoing> outgoing = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
     private final Deduplication deduplication;
     private final int maxMessageBytes;
 
-    private RabbitMessaging(Vertx vertx, Connection connection, Deduplication deduplication, int maxMessageBytes)
-            throws IOException {
+    private RabbitMessaging(Vertx vertx, Connection connection, Connection consuming, Deduplication deduplication,
+            int maxMessageBytes) throws IOException {
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.connection = connection;
+        this.consuming = consuming;
         this.deduplication = deduplication;
         this.maxMessageBytes = maxMessageBytes;
         this.publisher = connection.createChannel();
@@ -106,8 +115,14 @@ public final class RabbitMessaging implements Messaging {
             factory.setTopologyRecoveryEnabled(true);
             factory.setNetworkRecoveryInterval(1_000);
             factory.setConnectionTimeout(5_000);
-            Connection connection = factory.newConnection("flotilla");
-            return new RabbitMessaging(vertx, connection, deduplication, maxMessageBytes);
+            Connection connection = factory.newConnection("flotilla-publish");
+            try {
+                return new RabbitMessaging(vertx, connection, factory.newConnection("flotilla-consume"), deduplication,
+                        maxMessageBytes);
+            } catch (IOException | RuntimeException e) {
+                connection.abort();
+                throw e;
+            }
         }, false);
     }
 
@@ -133,32 +148,51 @@ public final class RabbitMessaging implements Messaging {
         AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().deliveryMode(2)
                 .contentType("application/json").messageId(messageId).timestamp(new Date())
                 .headers(amqpHeaders).build();
-        return blocking(() -> {
+        Future<Void> declared = this.declared.contains(queue) ? Future.succeededFuture() : blocking(() -> {
             declare(queue);
             return null;
-        }).compose(v -> send(queue, properties, bytes)).map(messageId);
+        });
+        return declared.compose(v -> send(queue, properties, bytes)).map(messageId);
+    }
+
+    /** A publish waiting for the publishing thread. */
+    private record Outgoing(String queue, AMQP.BasicProperties properties, byte[] body, Promise<Void> confirmed) {
     }
 
     /**
      * Publishes to a queue with confirms; completes (on the context) when the broker confirmed, and fails when
      * it refused, when the connection was lost first, or when no confirm came within {@link #CONFIRM_TIMEOUT_MS}.
+     * Publishes wait in a queue that one worker at a time drains: a burst costs one hand-off to a worker, not
+     * one per message, and the channel's lock is taken once per burst.
      */
     private Future<Void> send(String queue, AMQP.BasicProperties properties, byte[] body) {
         Promise<Void> confirmed = Promise.promise();
-        return blocking(() -> {
+        outgoing.add(new Outgoing(queue, properties, body, confirmed));
+        if (draining.compareAndSet(false, true)) {
+            vertx.executeBlocking(this::drain, false);
+        }
+        return confirmed.future().timeout(CONFIRM_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private Void drain() {
+        do {
             synchronized (publisher) { // a channel takes one publish at a time; the sequence number is per channel
-                long seq = publisher.getNextPublishSeqNo();
-                unconfirmed.put(seq, confirmed);
-                try {
-                    publisher.basicPublish("", queue, properties, body);
-                } catch (IOException | RuntimeException e) {
-                    // Never sent: its number is given again once the channel recovers, to another publish.
-                    unconfirmed.remove(seq, confirmed);
-                    throw e;
+                for (Outgoing next = outgoing.poll(); next != null; next = outgoing.poll()) {
+                    long seq = publisher.getNextPublishSeqNo();
+                    unconfirmed.put(seq, next.confirmed());
+                    try {
+                        publisher.basicPublish("", next.queue(), next.properties(), next.body());
+                    } catch (IOException | RuntimeException e) {
+                        // Never sent: its number is given again once the channel recovers, to another publish.
+                        unconfirmed.remove(seq, next.confirmed());
+                        Promise<Void> failed = next.confirmed();
+                        context.runOnContext(v -> failed.tryFail(e));
+                    }
                 }
             }
-            return null;
-        }).compose(v -> confirmed.future().timeout(CONFIRM_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+            draining.set(false);
+        } while (!outgoing.isEmpty() && draining.compareAndSet(false, true));
+        return null;
     }
 
     private void confirmed(long seq, boolean multiple, String failure) {
@@ -225,7 +259,7 @@ public final class RabbitMessaging implements Messaging {
         }
         return blocking(() -> {
             declare(queue);
-            Channel channel = connection.createChannel();
+            Channel channel = consuming.createChannel();
             channel.basicQos(options.prefetch());
             String tag = channel.basicConsume(queue, false, new DefaultConsumer(channel) {
                 @Override
@@ -311,14 +345,19 @@ public final class RabbitMessaging implements Messaging {
                 .onFailure(e -> nack(channel, deliveryTag, "could not write the dead letter: " + e.getMessage()));
     }
 
+    /**
+     * Acknowledges on the calling thread: an ack is a few bytes on the consuming connection, which the broker
+     * never throttles (only publishing connections are blocked), so it does not wait the way a publish can.
+     */
     private void ack(Channel channel, long deliveryTag) {
-        blocking(() -> {
+        try {
             synchronized (channel) {
                 channel.basicAck(deliveryTag, false);
             }
-            return null;
-        }).onFailure(e -> LOG.warn("messaging: an acknowledgement was lost ({}); the broker will deliver the "
-                + "message again", e.getMessage()));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("messaging: an acknowledgement was lost ({}); the broker will deliver the message again",
+                    e.getMessage());
+        }
     }
 
     /** Puts the delivery back as it is: nothing about it could be recorded, so it is tried again later. */
@@ -423,6 +462,7 @@ public final class RabbitMessaging implements Messaging {
     @Override
     public Future<Void> close() {
         return blocking(() -> {
+            consuming.close(5_000);
             connection.close(5_000);
             return null;
         }).<Void>mapEmpty().eventually(() -> deduplication == null ? Future.<Void>succeededFuture()
