@@ -47,7 +47,23 @@ public final class MessagingBench {
     }
 
     private interface Runner {
-        Round run(int messages) throws Exception;
+        /** {@code messages} at {@code rate} per second (0: as fast as confirms allow). */
+        Round run(int messages, int rate) throws Exception;
+
+        default Round run(int messages) throws Exception {
+            return run(messages, 0);
+        }
+    }
+
+    /** Waits until message {@code i} of a paced run is due. */
+    private static void pace(long start, int i, int rate) {
+        if (rate > 0) {
+            long due = start + (long) (i * (1e9 / rate));
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+        }
     }
 
     private MessagingBench() {
@@ -60,11 +76,11 @@ public final class MessagingBench {
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 5;
         int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 30;
         Vertx vertx = Vertx.vertx();
-        Runner plain = n -> plain(amqp, n);
-        Runner flotilla = n -> flotilla(vertx, amqp, redis, n);
-        Runner streams = n -> flotilla(vertx, Transports.REDIS, redis, n);
-        Runner bare = n -> run(vertx, RabbitMessaging.connect(vertx, amqp, null, 1 << 20).await(30, TimeUnit.SECONDS),
-                amqp, n);
+        Runner plain = (n, rate) -> plain(amqp, n, rate);
+        Runner flotilla = (n, rate) -> flotilla(vertx, amqp, redis, n, rate);
+        Runner streams = (n, rate) -> flotilla(vertx, Transports.REDIS, redis, n, rate);
+        Runner bare = (n, rate) -> run(vertx, RabbitMessaging.connect(vertx, amqp, null, 1 << 20)
+                .await(30, TimeUnit.SECONDS), amqp, n, rate);
 
         System.out.println("cold (the first round of each, on a fresh JVM):");
         System.out.println("  plain amqp-client    " + plain.run(messages / 4));
@@ -104,6 +120,23 @@ public final class MessagingBench {
         System.out.println("  flotilla (Streams)   " + s);
         System.out.println("  flotilla, no dedup   " + median(bareRounds));
         System.out.printf("ratio flotilla/plain (msg/s): %.2fx (aim: at least 0.95x)%n", f.perSecond() / p.perSecond());
+
+        // Latency at a steady 1000 msg/s, well under every side's capacity: at full speed the queue's backlog
+        // is most of the latency above.
+        int rate = 1_000;
+        List<List<Round>> steady = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        List<Runner> all = List.of(plain, flotilla, streams, bare);
+        for (int r = 0; r < 3; r++) {
+            for (int k = 0; k < all.size(); k++) {
+                steady.get(k).add(all.get(k).run(rate * 5, rate));
+            }
+        }
+        System.out.printf("latency at a steady %d msg/s (medians of 3 rounds of 5 s):%n", rate);
+        String[] names = {"plain amqp-client  ", "flotilla (RabbitMQ)", "flotilla (Streams) ", "flotilla, no dedup "};
+        for (int k = 0; k < all.size(); k++) {
+            Round m = median(steady.get(k));
+            System.out.printf("  %s  p50 %6.2f ms   p99 %7.2f ms%n", names[k], m.p50Ms(), m.p99Ms());
+        }
         vertx.close().await(10, TimeUnit.SECONDS);
     }
 
@@ -121,7 +154,7 @@ public final class MessagingBench {
     }
 
     /** The anchor: the official client alone, with the same durability and flow settings. */
-    private static Round plain(String amqp, int n) throws Exception {
+    private static Round plain(String amqp, int n, int rate) throws Exception {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setUri(amqp);
         String queue = "bench-plain-" + System.nanoTime();
@@ -153,6 +186,7 @@ public final class MessagingBench {
             });
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
+                pace(start, i, rate);
                 window.acquire();
                 AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().deliveryMode(2)
                         .contentType("application/json").messageId("m-" + i).build();
@@ -176,11 +210,12 @@ public final class MessagingBench {
     }
 
     /** The same through flotilla-messaging, as a service uses it. */
-    private static Round flotilla(Vertx vertx, String amqp, String redis, int n) throws Exception {
-        return run(vertx, Transports.connect(vertx, amqp, redis, 1 << 20).await(30, TimeUnit.SECONDS), amqp, n);
+    private static Round flotilla(Vertx vertx, String amqp, String redis, int n, int rate) throws Exception {
+        return run(vertx, Transports.connect(vertx, amqp, redis, 1 << 20).await(30, TimeUnit.SECONDS), amqp, n,
+                rate);
     }
 
-    private static Round run(Vertx vertx, Messaging messaging, String amqp, int n) throws Exception {
+    private static Round run(Vertx vertx, Messaging messaging, String amqp, int n, int rate) throws Exception {
         String queue = "bench-flotilla-" + System.nanoTime();
         long[] latencies = new long[n];
         AtomicInteger received = new AtomicInteger();
@@ -197,6 +232,7 @@ public final class MessagingBench {
         Semaphore window = new Semaphore(WINDOW);
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
+            pace(start, i, rate);
             window.acquire();
             messaging.publish(queue, new JsonObject().put("n", i).put("t", System.nanoTime()))
                     .onComplete(ar -> window.release());
