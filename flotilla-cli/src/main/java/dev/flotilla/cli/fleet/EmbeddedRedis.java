@@ -19,9 +19,21 @@ final class EmbeddedRedis {
     private EmbeddedRedis() {
     }
 
-    static List<String> command(Path workDirectory, int port) throws IOException {
-        return List.of(executable(workDirectory).toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no");
+    /**
+     * The embedded Redis's command line. {@code durable} when it carries the fleet's queues (no RabbitMQ):
+     * then every write is in an append-only file fsynced before Redis answers, so a message whose publish
+     * completed survives a crash of Redis, as it would RabbitMQ's. Otherwise it keeps nothing on disk.
+     */
+    static List<String> command(Path workDirectory, int port, boolean durable) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(executable(workDirectory).toString(), "--port",
+                Integer.toString(port), "--bind", "127.0.0.1", "--save", ""));
+        if (durable) {
+            Path data = Files.createDirectories(workDirectory.resolve("redis"));
+            command.addAll(List.of("--appendonly", "yes", "--appendfsync", "always", "--dir", data.toString()));
+        } else {
+            command.addAll(List.of("--appendonly", "no"));
+        }
+        return command;
     }
 
     /**

@@ -153,7 +153,8 @@ public final class Fleet implements AutoCloseable {
         supervisor = new Supervisor(fleetFile.toAbsolutePath().getParent(), workDirectory.resolve("logs"), env,
                 registryClient, merged);
         if (redisPort != 0) {
-            supervisor.start(new AppSpec("redis", null, null, EmbeddedRedis.command(workDirectory, redisPort), null,
+            supervisor.start(new AppSpec("redis", null, null, EmbeddedRedis.command(workDirectory, redisPort,
+                    amqpUrl.equals(Transports.REDIS)), null,
                     null, "1", "fork", null, null, null, null, null, false, null, null, null, null, null, false),
                     EmbeddedRedis::worthShowing);
         }

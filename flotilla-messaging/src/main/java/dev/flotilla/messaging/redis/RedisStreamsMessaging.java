@@ -135,9 +135,8 @@ public final class RedisStreamsMessaging implements Messaging {
         return redis.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(stream(queue)).arg(GROUP).arg("0")
                 .arg("MKSTREAM")).recover(e -> e.getMessage() != null && e.getMessage().startsWith("BUSYGROUP")
                         ? Future.succeededFuture() : Future.failedFuture(e))
-                .compose(v -> redis.connect())
-                .map(connection -> {
-                    StreamConsumer running = new StreamConsumer(queue, options, handler, connection);
+                .map(v -> {
+                    StreamConsumer running = new StreamConsumer(queue, options, handler);
                     synchronized (consumers) {
                         consumers.add(running);
                     }
@@ -146,29 +145,32 @@ public final class RedisStreamsMessaging implements Messaging {
                 });
     }
 
-    /** One queue's consumer: reads on its own connection, at most {@code prefetch} messages at once. */
+    /**
+     * One queue's consumer: reads on its own connection (a blocking read would hold a pooled one), at most
+     * {@code prefetch} messages at once. A connection that fails (Redis restarted) is dropped, and the next
+     * read opens another.
+     */
     private final class StreamConsumer implements Subscription {
 
         private final String queue;
         private final ConsumerOptions options;
         private final MessageHandler handler;
-        private final RedisConnection connection;
+        private RedisConnection connection;
+        private boolean connecting;
         private final Context context = vertx.getOrCreateContext();
         private int inFlight;
         private boolean reading;
         private boolean stopped;
         private long timer;
 
-        StreamConsumer(String queue, ConsumerOptions options, MessageHandler handler, RedisConnection connection) {
+        StreamConsumer(String queue, ConsumerOptions options, MessageHandler handler) {
             this.queue = queue;
             this.options = options;
             this.handler = handler;
-            this.connection = connection;
         }
 
         void start() {
             context.runOnContext(v -> {
-                connection.exceptionHandler(e -> LOG.warn("messaging: queue '{}': {}", queue, e.getMessage()));
                 timer = vertx.setPeriodic(200, t -> housekeeping());
                 read();
             });
@@ -194,11 +196,31 @@ public final class RedisStreamsMessaging implements Messaging {
         }
 
         private void read() {
-            if (stopped || reading || inFlight >= options.prefetch()) {
+            if (stopped || reading || connecting || inFlight >= options.prefetch()) {
+                return;
+            }
+            if (connection == null) {
+                connecting = true;
+                redis.connect().onComplete(ar -> {
+                    connecting = false;
+                    if (ar.failed()) {
+                        return; // the housekeeping timer tries again
+                    }
+                    if (stopped) {
+                        ar.result().close();
+                        return;
+                    }
+                    RedisConnection opened = ar.result();
+                    opened.exceptionHandler(e -> dropConnection(opened, e.getMessage()));
+                    opened.endHandler(v -> dropConnection(opened, "closed"));
+                    connection = opened;
+                    read();
+                });
                 return;
             }
             reading = true;
-            connection.send(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(GROUP).arg(consumer)
+            RedisConnection reader = connection;
+            reader.send(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(GROUP).arg(consumer)
                     .arg("COUNT").arg(options.prefetch() - inFlight).arg("BLOCK").arg(1000)
                     .arg("STREAMS").arg(stream(queue)).arg(">")).onComplete(ar -> {
                         reading = false;
@@ -206,6 +228,7 @@ public final class RedisStreamsMessaging implements Messaging {
                             if (!stopped) {
                                 LOG.warn("messaging: queue '{}': reading failed ({}); trying again", queue,
                                         ar.cause().getMessage());
+                                dropConnection(reader, ar.cause().getMessage());
                             }
                             return; // the housekeeping timer reads again
                         }
@@ -219,6 +242,20 @@ public final class RedisStreamsMessaging implements Messaging {
                         }
                         read();
                     });
+        }
+
+        /** Forgets a failed connection (on the context), so that the next read opens a new one. */
+        private void dropConnection(RedisConnection failed, String why) {
+            context.runOnContext(v -> {
+                if (connection == failed) {
+                    connection = null;
+                    failed.close();
+                    if (!stopped) {
+                        LOG.info("messaging: queue '{}': its connection to Redis failed ({}); opening another", queue,
+                                why);
+                    }
+                }
+            });
         }
 
         private void deliver(String entryId, Response fields) {
@@ -298,7 +335,11 @@ public final class RedisStreamsMessaging implements Messaging {
                 }
                 stopped = true;
                 vertx.cancelTimer(timer);
-                connection.close().onComplete(ar -> done.complete());
+                if (connection == null) {
+                    done.complete();
+                } else {
+                    connection.close().onComplete(ar -> done.complete());
+                }
             });
             return done.future();
         }
