@@ -15,11 +15,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,11 +45,17 @@ class BrokerKillTest {
     private static final int PREFETCH = 256;
     private static final int KILL_AT = 30_000;
 
-    /** The broker under test: killed, then started again. */
-    private interface Broker extends AutoCloseable {
-        void kill() throws Exception;
+    /** Something a test does that may throw. */
+    private interface Step {
+        void run() throws Exception;
+    }
 
-        void start() throws Exception;
+    /** The broker under test: killed, then started again, then closed. */
+    private record Broker(Step kill, Step start, AutoCloseable process) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            process.close();
+        }
     }
 
     @ParameterizedTest
@@ -65,31 +69,8 @@ class BrokerKillTest {
         RabbitNode node = rabbit ? RabbitNode.start(data, Ports.free(), Ports.free()) : null;
         RedisProcess durableRedis = rabbit ? null : RedisProcess.durable(data);
         String redisUrl = rabbit ? "redis://127.0.0.1:6379" : durableRedis.url();
-        Broker broker = rabbit ? new Broker() {
-            public void kill() throws Exception {
-                node.kill();
-            }
-
-            public void start() throws Exception {
-                node.start();
-            }
-
-            public void close() throws Exception {
-                node.close();
-            }
-        } : new Broker() {
-            public void kill() throws Exception {
-                durableRedis.kill();
-            }
-
-            public void start() throws Exception {
-                durableRedis.restart();
-            }
-
-            public void close() throws Exception {
-                durableRedis.close();
-            }
-        };
+        Broker broker = rabbit ? new Broker(node::kill, node::start, node)
+                : new Broker(durableRedis::kill, durableRedis::restart, durableRedis);
         Redis redis = RedisClients.create(vertx, redisUrl);
         String effects = queue + ":effects";
         try (broker) {
@@ -118,11 +99,11 @@ class BrokerKillTest {
                 if (i == KILL_AT) {
                     Eventually.await("some confirmed before the kill", Duration.ofSeconds(60),
                             () -> confirmed.size() > KILL_AT - PUBLISHING);
-                    broker.kill();
+                    broker.kill().run();
                     restarter = new Thread(() -> {
                         try {
                             Thread.sleep(1_000);
-                            broker.start();
+                            broker.start().run();
                         } catch (Exception e) {
                             throw new IllegalStateException(e);
                         }
@@ -134,10 +115,10 @@ class BrokerKillTest {
             Eventually.await("every publish confirmed", Duration.ofMinutes(3), () -> confirmed.size() == TOTAL);
             double seconds = (System.nanoTime() - started) / 1e9;
             Eventually.check("every confirmed message took effect", Duration.ofMinutes(2),
-                    () -> count(redis, effects).keySet().containsAll(confirmed));
+                    () -> RedisCounts.of(redis, effects).keySet().containsAll(confirmed));
             Thread.sleep(2_000); // late redeliveries, if any, arrive now
 
-            Map<String, Integer> took = count(redis, effects);
+            Map<String, Integer> took = RedisCounts.of(redis, effects);
             Set<String> lost = new HashSet<>(confirmed);
             lost.removeAll(took.keySet());
             Set<String> unexpected = new HashSet<>(took.keySet());
@@ -164,14 +145,6 @@ class BrokerKillTest {
         }
     }
 
-    private static Map<String, Integer> count(Redis redis, String hash) throws Exception {
-        Response all = redis.send(Request.cmd(Command.HGETALL).arg(hash)).await(10, TimeUnit.SECONDS);
-        Map<String, Integer> counts = new HashMap<>();
-        for (int i = 0; i + 1 < all.size(); i += 2) {
-            counts.put(all.get(i).toString(), all.get(i + 1).toInteger());
-        }
-        return counts;
-    }
 
     /** A publisher that keeps its promise: a publish that failed is sent again, under the same id. */
     private static void publishUntilConfirmed(Vertx vertx, Messaging messaging, String queue, String id, int n,

@@ -14,10 +14,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -50,12 +48,12 @@ class ConsumerKillTest {
             try (JavaProcess first = JavaProcess.start(ConsumerNode.class, amqp, queue)) {
                 first.awaitLine("consuming", Duration.ofSeconds(30));
                 Eventually.check("the first consumer is half way", Duration.ofSeconds(60),
-                        () -> count(redis, queue + ":effects").size() >= MESSAGES / 3);
+                        () -> RedisCounts.of(redis, queue + ":effects").size() >= MESSAGES / 3);
                 first.signal("KILL");
                 first.waitFor(Duration.ofSeconds(10));
             }
-            Map<String, Integer> deliveriesBefore = count(redis, queue + ":deliveries");
-            Map<String, Integer> effectsBefore = count(redis, queue + ":effects");
+            Map<String, Integer> deliveriesBefore = RedisCounts.of(redis, queue + ":deliveries");
+            Map<String, Integer> effectsBefore = RedisCounts.of(redis, queue + ":effects");
             List<String> unacknowledged = deliveriesBefore.keySet().stream()
                     .filter(id -> !effectsBefore.containsKey(id)).toList();
             assertThat(unacknowledged).as("held by the consumer when it died").isNotEmpty().hasSizeLessThanOrEqualTo(10);
@@ -63,11 +61,11 @@ class ConsumerKillTest {
             try (JavaProcess second = JavaProcess.start(ConsumerNode.class, amqp, queue)) {
                 second.awaitLine("consuming", Duration.ofSeconds(30));
                 Eventually.check("every message took effect", Duration.ofSeconds(90),
-                        () -> count(redis, queue + ":effects").size() == MESSAGES);
+                        () -> RedisCounts.of(redis, queue + ":effects").size() == MESSAGES);
                 Thread.sleep(1_000);
             }
-            Map<String, Integer> effects = count(redis, queue + ":effects");
-            Map<String, Integer> deliveries = count(redis, queue + ":deliveries");
+            Map<String, Integer> effects = RedisCounts.of(redis, queue + ":effects");
+            Map<String, Integer> deliveries = RedisCounts.of(redis, queue + ":deliveries");
             assertThat(effects.values()).as("each effect once").containsOnly(1);
             for (String id : unacknowledged) {
                 assertThat(deliveries.get(id)).as("delivered again: " + id).isGreaterThanOrEqualTo(2);
@@ -91,12 +89,4 @@ class ConsumerKillTest {
         }
     }
 
-    private static Map<String, Integer> count(Redis redis, String hash) throws Exception {
-        Response all = redis.send(Request.cmd(Command.HGETALL).arg(hash)).await(5, TimeUnit.SECONDS);
-        Map<String, Integer> counts = new HashMap<>();
-        for (int i = 0; i + 1 < all.size(); i += 2) {
-            counts.put(all.get(i).toString(), all.get(i + 1).toInteger());
-        }
-        return counts;
-    }
 }

@@ -47,8 +47,8 @@ public record EmbeddedRabbit(List<String> command, Map<String, String> environme
 
     /**
      * A node that keeps its data in {@code dataDirectory} (created if missing; the same directory on a
-     * restart keeps durable queues and their messages) and listens on {@code port}, with Erlang
-     * distribution on {@code distributionPort}.
+     * restart, even on other ports, keeps durable queues and their messages) and listens on {@code port},
+     * with Erlang distribution on {@code distributionPort}.
      */
     public static EmbeddedRabbit at(Path executable, Path dataDirectory, int port, int distributionPort)
             throws IOException {
@@ -63,7 +63,9 @@ public record EmbeddedRabbit(List<String> command, Map<String, String> environme
                 "disk_free_limit.absolute = 50MB",
                 ""));
         Map<String, String> env = Map.of(
-                "RABBITMQ_NODENAME", "flotilla-" + port + "@localhost",
+                // Named after its data directory: the same directory is the same node (RabbitMQ keeps a node's
+                // data under its name), so queues and messages outlive a restart on other ports.
+                "RABBITMQ_NODENAME", "flotilla-" + Integer.toHexString(dir.toString().hashCode()) + "@localhost",
                 "RABBITMQ_NODE_PORT", Integer.toString(port),
                 "RABBITMQ_DIST_PORT", Integer.toString(distributionPort),
                 "RABBITMQ_MNESIA_BASE", dir.resolve("mnesia").toString(),

@@ -7,6 +7,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.flotilla.core.redis.RedisClients;
 import dev.flotilla.messaging.Messaging;
+import dev.flotilla.messaging.RedisCounts;
 import dev.flotilla.messaging.Transports;
 import dev.flotilla.messaging.saga.SagaState.Status;
 import dev.flotilla.messaging.saga.SagaState.StepStatus;
@@ -17,7 +18,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -131,13 +131,11 @@ class SagaCrashTest {
     /** How many times each action took effect for one saga. */
     private Map<String, Integer> effects(String sagaId) throws Exception {
         Map<String, Integer> counts = new TreeMap<>();
-        Response all = redis.send(Request.cmd(Command.HGETALL).arg(SagaNode.effects(name))).await(5, TimeUnit.SECONDS);
-        for (int i = 0; i + 1 < all.size(); i += 2) { // RESP2: field, value, field, value...
-            String field = all.get(i).toString();
+        RedisCounts.of(redis, SagaNode.effects(name)).forEach((field, count) -> {
             if (field.startsWith(sagaId + ":")) {
-                counts.put(field.substring(sagaId.length() + 1), all.get(i + 1).toInteger());
+                counts.put(field.substring(sagaId.length() + 1), count);
             }
-        }
+        });
         return counts;
     }
 }
