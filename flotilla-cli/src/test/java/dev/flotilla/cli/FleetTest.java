@@ -3,6 +3,7 @@ package dev.flotilla.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flotilla.cli.fleet.Fleet;
+import dev.flotilla.messaging.rabbit.EmbeddedRabbit;
 import dev.flotilla.supervisor.ControlServer;
 import dev.flotilla.supervisor.InstanceInfo;
 import dev.flotilla.testing.Eventually;
@@ -170,7 +171,9 @@ class FleetTest {
             for (Object o : ls(file)) {
                 children.add(InstanceInfo.fromJson((JsonObject) o).pid());
             }
-            assertThat(children).hasSize(3); // the embedded Redis and two sleepers
+            // The embedded Redis, the embedded RabbitMQ (amqp: embedded, when rabbitmq-server is installed, as in
+            // CI) and two sleepers: down stops them all.
+            assertThat(children).hasSize(EmbeddedRabbit.executable() != null ? 4 : 3);
             ControlServer.request(Fleet.controlSocket(file), new JsonObject().put("cmd", "down"), line -> { });
             assertThat(up.waitFor(Duration.ofSeconds(30))).isZero();
             for (long pid : children) {
