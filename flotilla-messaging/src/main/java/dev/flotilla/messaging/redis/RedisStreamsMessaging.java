@@ -236,7 +236,11 @@ public final class RedisStreamsMessaging implements Messaging {
                         if (streams != null) {
                             for (Response stream : streams) {
                                 for (Response entry : stream.get(1)) {
-                                    deliver(entry.get(0).toString(), entry.get(1));
+                                    if (stopped) { // read before the cancel, answered after it
+                                        giveBack(entry.get(0).toString(), entry.get(1));
+                                    } else {
+                                        deliver(entry.get(0).toString(), entry.get(1));
+                                    }
                                 }
                             }
                         }
@@ -292,12 +296,8 @@ public final class RedisStreamsMessaging implements Messaging {
                 if (next > attempt && attempt >= options.maxAttempts()) {
                     return dead(entryId, f, attempt, reason);
                 }
-                long due = System.currentTimeMillis() + options.retryDelay(attempt).toMillis();
-                JsonObject retry = new JsonObject().put("id", id).put("body", f.get("body"))
-                        .put("headers", f.getOrDefault("headers", "{}")).put("attempt", next)
-                        .put("reason", reason).put("entry", entryId);
-                return RETRY.run(redis, List.of(stream(queue), delayed(queue)), GROUP, entryId, due, retry.encode())
-                        .mapEmpty();
+                return delay(entryId, f, next, reason,
+                        System.currentTimeMillis() + options.retryDelay(attempt).toMillis());
             }).onComplete(ar -> context.runOnContext(v -> {
                 if (ar.failed()) {
                     LOG.warn("messaging: queue '{}': the outcome of {} could not be recorded ({}); it will be "
@@ -306,6 +306,31 @@ public final class RedisStreamsMessaging implements Messaging {
                 inFlight--;
                 read();
             }));
+        }
+
+        /** Moves a delivery to the delayed set, acknowledged, to come back at {@code due} as {@code attempt}. */
+        private Future<Void> delay(String entryId, Map<String, String> fields, int attempt, String reason, long due) {
+            JsonObject retry = new JsonObject().put("id", fields.get("id")).put("body", fields.get("body"))
+                    .put("headers", fields.getOrDefault("headers", "{}")).put("attempt", attempt)
+                    .put("reason", reason).put("entry", entryId);
+            return RETRY.run(redis, List.of(stream(queue), delayed(queue)), GROUP, entryId, due, retry.encode())
+                    .mapEmpty();
+        }
+
+        /**
+         * Hands back, at once and with its attempt unchanged, a delivery this cancelled consumer read: it is
+         * not handled here, and it would otherwise stay pending under this process's consumer name until a
+         * claim takes it over.
+         */
+        private void giveBack(String entryId, Response fields) {
+            Map<String, String> f = new HashMap<>();
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                f.put(fields.get(i).toString(), fields.get(i + 1).toString());
+            }
+            int attempt = f.get("attempt") == null ? 1 : Integer.parseInt(f.get("attempt"));
+            delay(entryId, f, attempt, "its consumer was cancelled", System.currentTimeMillis())
+                    .onFailure(e -> LOG.warn("messaging: queue '{}': a delivery read while cancelling could not be "
+                            + "handed back ({}); a claim will take it", queue, e.getMessage()));
         }
 
         private Future<Void> dead(String entryId, Map<String, String> fields, int attempts, String reason) {
