@@ -15,18 +15,29 @@ import org.slf4j.LoggerFactory;
 /**
  * Charges and refunds for the order saga, a pretend card processor: a charge over
  * {@value OrderSaga#PAYMENT_LIMIT_CENTS} cents is declined. Totals live in the Redis hash
- * {@code orders-example:payments} ({@code GET /payments}); each charge or refund counts once per key.
+ * {@code orders-example:payments} ({@code GET /payments}); each charge or refund counts once per key, and a
+ * refund gives back what its charge took, or nothing when the charge never happened.
  */
 public final class PaymentService {
 
     static final String TOTALS = "orders-example:payments";
     private static final String DONE = "orders-example:payment:done";
-    private static final String APPLY = """
-            if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[3]) == 1 then
-              redis.call('HINCRBY', KEYS[1], ARGV[2], tonumber(ARGV[3]))
-              redis.call('HINCRBY', KEYS[1], ARGV[2] .. '-count', 1)
+    /** Charges once per key. KEYS: totals, done keys; ARGV: key, amount. */
+    private static final String CHARGE = """
+            if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 1 then
+              redis.call('HINCRBY', KEYS[1], 'charged', tonumber(ARGV[2]))
+              redis.call('HINCRBY', KEYS[1], 'charged-count', 1)
             end
             return 1
+            """;
+    /** Refunds once per key, and only what the charge of ARGV[2] took (nothing if it never happened). */
+    private static final String REFUND = """
+            local charged = redis.call('HGET', KEYS[2], ARGV[2])
+            if redis.call('HSETNX', KEYS[2], ARGV[1], charged or 0) == 1 and charged then
+              redis.call('HINCRBY', KEYS[1], 'refunded', tonumber(charged))
+              redis.call('HINCRBY', KEYS[1], 'refunded-count', 1)
+            end
+            return tonumber(redis.call('HGET', KEYS[2], ARGV[1]))
             """;
 
     private PaymentService() {
@@ -38,7 +49,7 @@ public final class PaymentService {
             if (serving.compareAndSet(false, true)) {
                 OrderSaga.serve(service, OrderSaga.PAYMENT, Map.of(
                         "charge", command -> charge(service, command),
-                        "refund", command -> apply(service, command, "refunded")))
+                        "refund", command -> refund(service, command)))
                         .onFailure(e -> LoggerFactory.getLogger(PaymentService.class)
                                 .error("cannot serve {}: {}", OrderSaga.PAYMENT, e.getMessage()));
             }
@@ -53,12 +64,13 @@ public final class PaymentService {
             return Future.failedFuture(new StepFailed("payment declined: " + amount + " cents is over the limit of "
                     + OrderSaga.PAYMENT_LIMIT_CENTS));
         }
-        return apply(service, command, "charged");
+        return service.redis().send(Request.cmd(Command.EVAL).arg(CHARGE).arg(2).arg(TOTALS).arg(DONE)
+                .arg(command.key()).arg(amount)).map(r -> new JsonObject().put("charged", amount));
     }
 
-    private static Future<JsonObject> apply(ServiceContext service, SagaCommand command, String what) {
-        long amount = command.data().getLong("amount");
-        return service.redis().send(Request.cmd(Command.EVAL).arg(APPLY).arg(2).arg(TOTALS).arg(DONE)
-                .arg(command.key()).arg(what).arg(amount)).map(r -> new JsonObject().put(what, amount));
+    private static Future<JsonObject> refund(ServiceContext service, SagaCommand command) {
+        String charge = command.sagaId() + ":charge:charge"; // the key the charge command had
+        return service.redis().send(Request.cmd(Command.EVAL).arg(REFUND).arg(2).arg(TOTALS).arg(DONE)
+                .arg(command.key()).arg(charge)).map(r -> new JsonObject().put("refunded", r.toLong()));
     }
 }
