@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `flotilla up` benchmark: the time from `./flotilla up` (jar already built) to the first 200 through the
 # gateway, and the resident memory of the whole fleet (supervisor with registry and gateway, Redis, apps).
-# Runs the repository's flotilla.yaml (ports 7070, 8080, 8081, 3001, 3100, 3200, 3201, 3300, 3301 must be
-# free). RUNS (default 3).
+# Runs the repository's flotilla.yaml (ports 7070, 8080, 8081, 3001, 3100, 3200, 3201, 3300, 3301, 3400, 3401
+# and 3500 to 3503 must be free). With rabbitmq-server on PATH the fleet runs a broker of its own; run it with
+# PATH=/usr/bin:/bin to measure the fleet without one. RUNS (default 3).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
