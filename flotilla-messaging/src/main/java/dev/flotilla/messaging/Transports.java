@@ -22,6 +22,8 @@ public final class Transports {
     public static final String REDIS = "redis";
     public static final String DEFAULT_REDIS = "redis://127.0.0.1:6379";
     public static final Duration DEDUPLICATION_WINDOW = Duration.ofHours(1);
+    /** How long a service waits for its RabbitMQ to take connections when it starts. */
+    public static final Duration BROKER_WAIT = Duration.ofSeconds(90);
     /** The largest message body, in bytes, unless a caller says otherwise. */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 1 << 20;
 
@@ -32,9 +34,13 @@ public final class Transports {
         return fromEnvironment(vertx, System.getenv());
     }
 
+    /**
+     * As {@link #connect}, but waiting up to {@link #BROKER_WAIT} for a RabbitMQ that does not take connections
+     * yet: {@code flotilla up} starts the apps while its broker is still starting.
+     */
     public static Future<Messaging> fromEnvironment(Vertx vertx, Map<String, String> env) {
         return connect(vertx, env.get("FLOTILLA_AMQP"), env.getOrDefault("FLOTILLA_REDIS", DEFAULT_REDIS),
-                DEFAULT_MAX_MESSAGE_BYTES);
+                DEFAULT_MAX_MESSAGE_BYTES, BROKER_WAIT);
     }
 
     /**
@@ -42,6 +48,11 @@ public final class Transports {
      * {@value #REDIS}) to Redis Streams on {@code redisUrl}; deduplication is in {@code redisUrl} either way.
      */
     public static Future<Messaging> connect(Vertx vertx, String amqp, String redisUrl, int maxMessageBytes) {
+        return connect(vertx, amqp, redisUrl, maxMessageBytes, Duration.ZERO);
+    }
+
+    private static Future<Messaging> connect(Vertx vertx, String amqp, String redisUrl, int maxMessageBytes,
+            Duration brokerWait) {
         if (amqp != null && !amqp.isBlank() && !amqp.equals(REDIS) && !amqp.startsWith("amqp://")
                 && !amqp.startsWith("amqps://")) {
             return Future.failedFuture(new IllegalArgumentException("FLOTILLA_AMQP: '" + amqp
@@ -50,7 +61,7 @@ public final class Transports {
         Deduplication deduplication = Deduplication.connect(vertx, redisUrl, DEDUPLICATION_WINDOW);
         Future<Messaging> connected = amqp == null || amqp.isBlank() || amqp.equals(REDIS)
                 ? RedisStreamsMessaging.connect(vertx, redisUrl, deduplication, maxMessageBytes)
-                : RabbitMessaging.connect(vertx, amqp, deduplication, maxMessageBytes);
+                : RabbitMessaging.connect(vertx, amqp, deduplication, maxMessageBytes, brokerWait);
         return connected.onFailure(e -> deduplication.close());
     }
 

@@ -172,11 +172,13 @@ public final class Fleet implements AutoCloseable {
                         .setAdminPort(spec.gateway().adminPort()).setRegistryUrl(registry.url())
                         .setRedisUrl(redisUrl).setRoutes(new RoutesConfig(spec.gateway().routes())))
                 .await(30, TimeUnit.SECONDS);
-        if (rabbit != null) {
-            awaitPort(rabbit.port(), Duration.ofSeconds(90), "the embedded rabbitmq-server");
-        }
+        // The apps start while the broker is still starting (services wait for it: Transports.BROKER_WAIT), and
+        // the fleet is reported up only once it listens too.
         for (AppSpec app : spec.apps()) {
             supervisor.start(app);
+        }
+        if (rabbit != null) {
+            awaitPort(rabbit.port(), Duration.ofSeconds(90), "the embedded rabbitmq-server");
         }
         control = new ControlServer(controlSocket(fleetFile), supervisor, down, name -> spec.apps().stream()
                 .filter(app -> app.name().equals(name)).findFirst().orElseThrow(() -> new IllegalArgumentException(

@@ -23,6 +23,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
@@ -108,6 +109,16 @@ public final class RabbitMessaging implements Messaging {
      */
     public static Future<Messaging> connect(Vertx vertx, String uri, Deduplication deduplication,
             int maxMessageBytes) {
+        return connect(vertx, uri, deduplication, maxMessageBytes, Duration.ZERO);
+    }
+
+    /**
+     * Like {@link #connect(Vertx, String, Deduplication, int)}, trying again for up to {@code brokerWait} while
+     * the broker refuses connections: a service started beside its fleet's broker waits for it to come up
+     * (the client's own recovery applies only once a first connection was made).
+     */
+    public static Future<Messaging> connect(Vertx vertx, String uri, Deduplication deduplication,
+            int maxMessageBytes, Duration brokerWait) {
         return vertx.executeBlocking(() -> {
             ConnectionFactory factory = new ConnectionFactory();
             factory.setUri(uri);
@@ -115,7 +126,22 @@ public final class RabbitMessaging implements Messaging {
             factory.setTopologyRecoveryEnabled(true);
             factory.setNetworkRecoveryInterval(1_000);
             factory.setConnectionTimeout(5_000);
-            Connection connection = factory.newConnection("flotilla-publish");
+            long deadline = System.nanoTime() + brokerWait.toNanos();
+            Connection connection = null;
+            for (int attempt = 1; connection == null; attempt++) {
+                try {
+                    connection = factory.newConnection("flotilla-publish");
+                } catch (java.net.ConnectException refused) {
+                    if (System.nanoTime() > deadline) {
+                        throw refused;
+                    }
+                    if (attempt == 1) { // said once: a fleet's broker takes a few seconds to start
+                        LOG.info("messaging: RabbitMQ does not take connections yet ({}); waiting up to {} s",
+                                refused.getMessage(), brokerWait.toSeconds());
+                    }
+                    Thread.sleep(500);
+                }
+            }
             try {
                 return new RabbitMessaging(vertx, connection, factory.newConnection("flotilla-consume"), deduplication,
                         maxMessageBytes);
