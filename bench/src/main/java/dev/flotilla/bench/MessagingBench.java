@@ -14,6 +14,8 @@ import dev.flotilla.messaging.rabbit.RabbitMessaging;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Issue 12's messaging benchmark: N persistent messages published with confirms (at most WINDOW unconfirmed)
@@ -61,7 +64,7 @@ public final class MessagingBench {
             long due = start + (long) (i * (1e9 / rate));
             long wait = due - System.nanoTime();
             if (wait > 0) {
-                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                LockSupport.parkNanos(wait);
             }
         }
     }
@@ -174,8 +177,8 @@ public final class MessagingBench {
             consumer.basicConsume(queue, false, new DefaultConsumer(consumer) {
                 @Override
                 public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties,
-                        byte[] body) throws java.io.IOException {
-                    long sent = new JsonObject(new String(body, java.nio.charset.StandardCharsets.UTF_8)).getLong("t");
+                        byte[] body) throws IOException {
+                    long sent = new JsonObject(new String(body, StandardCharsets.UTF_8)).getLong("t");
                     int i = received.getAndIncrement();
                     if (i < n) {
                         latencies[i] = System.nanoTime() - sent;

@@ -66,10 +66,8 @@ public final class Deduplication {
         return send(Request.cmd(Command.SET).arg(key).arg(HANDLING).arg("NX").arg("PX").arg(hold.toMillis()))
                 .compose(set -> set != null ? Future.succeededFuture(Claim.CLAIMED)
                         : send(Request.cmd(Command.GET).arg(key)).map(value -> {
-                            if (value != null && HANDLING.equals(value.toString())) {
-                                return Claim.BUSY;
-                            }
-                            if (value == null) { // the other copy's claim lapsed in between: its handler failed
+                            // No value: the other copy's claim was given up in between (its handler failed).
+                            if (value == null || HANDLING.equals(value.toString())) {
                                 return Claim.BUSY;
                             }
                             dropped.increment();

@@ -1,6 +1,7 @@
 package dev.flotilla.messaging;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -22,6 +23,32 @@ public final class Deliveries {
             throw new IllegalArgumentException("queue name: '" + queue + "' (expected 1-200 letters, digits, '.',"
                     + " '_' or '-', not ending in .dead-letters and without .retry.)");
         }
+    }
+
+    /** {@link #checkQueue} as a future: failed with the reason when the name is refused. */
+    public static Future<Void> checked(String queue) {
+        try {
+            checkQueue(queue);
+            return Future.succeededFuture();
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    /**
+     * A message's body as it is sent: its queue name checked and its JSON encoded once, refused with a message
+     * that names the queue and the limit when it is larger than {@code maxBytes}.
+     *
+     * @throws IllegalArgumentException when the queue name or the size is refused
+     */
+    public static byte[] encode(String queue, JsonObject body, int maxBytes) {
+        checkQueue(queue);
+        byte[] bytes = body.toBuffer().getBytes();
+        if (bytes.length > maxBytes) {
+            throw new IllegalArgumentException("a message of " + bytes.length + " bytes for queue '" + queue
+                    + "' is over the limit of " + maxBytes + " bytes");
+        }
+        return bytes;
     }
 
     /**

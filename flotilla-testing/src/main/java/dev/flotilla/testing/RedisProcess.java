@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -54,7 +55,7 @@ public final class RedisProcess implements AutoCloseable {
 
     /** Starts Redis (again) on its port, empty unless durable, and waits until it answers PING. */
     public void restart() throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
+        List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
                 "--bind", "127.0.0.1"));
         command.addAll(persistence);
         process = new ProcessBuilder(command)

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,7 +26,7 @@ final class EmbeddedRedis {
      * completed survives a crash of Redis, as it would RabbitMQ's. Otherwise it keeps nothing on disk.
      */
     static List<String> command(Path workDirectory, int port, boolean durable) throws IOException {
-        List<String> command = new java.util.ArrayList<>(List.of(executable(workDirectory).toString(), "--port",
+        List<String> command = new ArrayList<>(List.of(executable(workDirectory).toString(), "--port",
                 Integer.toString(port), "--bind", "127.0.0.1", "--save", ""));
         if (durable) {
             Path data = Files.createDirectories(workDirectory.resolve("redis"));

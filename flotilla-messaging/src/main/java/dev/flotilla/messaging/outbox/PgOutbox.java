@@ -12,7 +12,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,12 +62,7 @@ public final class PgOutbox {
     /** Inserts {@code message} on {@code connection}, inside the caller's transaction. */
     public Future<Void> add(SqlConnection connection, OutboxMessage message) {
         try {
-            Deliveries.checkQueue(message.queue());
-            int size = message.body().encode().getBytes(StandardCharsets.UTF_8).length;
-            if (size > maxMessageBytes) {
-                throw new IllegalArgumentException("a message of " + size + " bytes for queue '" + message.queue()
-                        + "' is over the limit of " + maxMessageBytes + " bytes");
-            }
+            Deliveries.encode(message.queue(), message.body(), maxMessageBytes);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }

@@ -89,14 +89,7 @@ public final class RedisOutbox {
     }
 
     private String check(OutboxMessage message) {
-        Deliveries.checkQueue(message.queue());
-        String json = message.body().encode();
-        int size = json.getBytes(StandardCharsets.UTF_8).length;
-        if (size > maxMessageBytes) {
-            throw new IllegalArgumentException("a message of " + size + " bytes for queue '" + message.queue()
-                    + "' is over the limit of " + maxMessageBytes + " bytes");
-        }
-        return json;
+        return new String(Deliveries.encode(message.queue(), message.body(), maxMessageBytes), StandardCharsets.UTF_8);
     }
 
     private static Map<String, String> withDestination(OutboxMessage message) {

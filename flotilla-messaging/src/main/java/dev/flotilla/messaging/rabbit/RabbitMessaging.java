@@ -159,14 +159,9 @@ public final class RabbitMessaging implements Messaging {
         String messageId = id == null ? UUID.randomUUID().toString() : id;
         byte[] bytes;
         try {
-            Deliveries.checkQueue(queue);
-            bytes = body.toBuffer().getBytes();
+            bytes = Deliveries.encode(queue, body, maxMessageBytes);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
-        }
-        if (bytes.length > maxMessageBytes) {
-            return Future.failedFuture(new IllegalArgumentException("a message of " + bytes.length
-                    + " bytes for queue '" + queue + "' is over the limit of " + maxMessageBytes + " bytes"));
         }
         Map<String, Object> amqpHeaders = new HashMap<>(headers);
         amqpHeaders.keySet().removeAll(OWN_HEADERS);
@@ -278,12 +273,7 @@ public final class RabbitMessaging implements Messaging {
 
     @Override
     public Future<Subscription> consume(String queue, ConsumerOptions options, MessageHandler handler) {
-        try {
-            Deliveries.checkQueue(queue);
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-        }
-        return blocking(() -> {
+        return Deliveries.checked(queue).compose(checked -> blocking(() -> {
             declare(queue);
             Channel channel = consuming.createChannel();
             channel.basicQos(options.prefetch());
@@ -299,7 +289,7 @@ public final class RabbitMessaging implements Messaging {
                 channel.close();
                 return null;
             });
-        });
+        }));
     }
 
     private void delivered(String queue, ConsumerOptions options, MessageHandler handler, Channel channel,
@@ -447,17 +437,12 @@ public final class RabbitMessaging implements Messaging {
     }
 
     private <T> Future<T> withChannel(String queue, ChannelWork<T> work) {
-        try {
-            Deliveries.checkQueue(queue);
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-        }
-        return blocking(() -> {
+        return Deliveries.checked(queue).compose(checked -> blocking(() -> {
             declare(queue);
             try (Channel channel = connection.createChannel()) {
                 return work.run(channel);
             }
-        });
+        }));
     }
 
     private static DeadLetter deadLetter(String queue, GetResponse got) {

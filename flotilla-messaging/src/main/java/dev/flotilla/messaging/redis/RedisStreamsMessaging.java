@@ -76,6 +76,15 @@ public final class RedisStreamsMessaging implements Messaging {
         return messaging.redis.send(Request.cmd(Command.PING)).map(r -> messaging);
     }
 
+    /** A stream entry's fields (RESP2: name, value, name, value...). */
+    private static Map<String, String> fieldMap(Response fields) {
+        Map<String, String> map = new HashMap<>();
+        for (int i = 0; i + 1 < fields.size(); i += 2) {
+            map.put(fields.get(i).toString(), fields.get(i + 1).toString());
+        }
+        return map;
+    }
+
     /** The stream that holds {@code queue}. */
     public static String stream(String queue) {
         return "flotilla:queue:" + queue;
@@ -95,15 +104,9 @@ public final class RedisStreamsMessaging implements Messaging {
         String messageId = id == null ? UUID.randomUUID().toString() : id;
         String json;
         try {
-            Deliveries.checkQueue(queue);
-            json = body.encode();
+            json = new String(Deliveries.encode(queue, body, maxMessageBytes), StandardCharsets.UTF_8);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
-        }
-        int size = json.getBytes(StandardCharsets.UTF_8).length;
-        if (size > maxMessageBytes) {
-            return Future.failedFuture(new IllegalArgumentException("a message of " + size + " bytes for queue '"
-                    + queue + "' is over the limit of " + maxMessageBytes + " bytes"));
         }
         return redis.send(append(queue, messageId, json, headers)).map(messageId);
     }
@@ -126,14 +129,10 @@ public final class RedisStreamsMessaging implements Messaging {
 
     @Override
     public Future<Subscription> consume(String queue, ConsumerOptions options, MessageHandler handler) {
-        try {
-            Deliveries.checkQueue(queue);
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-        }
         // From the start of the stream: messages published before the first consumer are not skipped.
-        return redis.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(stream(queue)).arg(GROUP).arg("0")
-                .arg("MKSTREAM")).recover(e -> e.getMessage() != null && e.getMessage().startsWith("BUSYGROUP")
+        return Deliveries.checked(queue).compose(checked -> redis.send(Request.cmd(Command.XGROUP).arg("CREATE")
+                .arg(stream(queue)).arg(GROUP).arg("0").arg("MKSTREAM")))
+                .recover(e -> e.getMessage() != null && e.getMessage().startsWith("BUSYGROUP")
                         ? Future.succeededFuture() : Future.failedFuture(e))
                 .map(v -> {
                     StreamConsumer running = new StreamConsumer(queue, options, handler);
@@ -263,10 +262,7 @@ public final class RedisStreamsMessaging implements Messaging {
         }
 
         private void deliver(String entryId, Response fields) {
-            Map<String, String> f = new HashMap<>();
-            for (int i = 0; i + 1 < fields.size(); i += 2) {
-                f.put(fields.get(i).toString(), fields.get(i + 1).toString());
-            }
+            Map<String, String> f = fieldMap(fields);
             int attempt = f.get("attempt") == null ? 1 : Integer.parseInt(f.get("attempt"));
             String id = f.get("id");
             JsonObject body;
@@ -323,10 +319,7 @@ public final class RedisStreamsMessaging implements Messaging {
          * claim takes it over.
          */
         private void giveBack(String entryId, Response fields) {
-            Map<String, String> f = new HashMap<>();
-            for (int i = 0; i + 1 < fields.size(); i += 2) {
-                f.put(fields.get(i).toString(), fields.get(i + 1).toString());
-            }
+            Map<String, String> f = fieldMap(fields);
             int attempt = f.get("attempt") == null ? 1 : Integer.parseInt(f.get("attempt"));
             delay(entryId, f, attempt, "its consumer was cancelled", System.currentTimeMillis())
                     .onFailure(e -> LOG.warn("messaging: queue '{}': a delivery read while cancelling could not be "
@@ -372,19 +365,11 @@ public final class RedisStreamsMessaging implements Messaging {
 
     @Override
     public Future<List<DeadLetter>> deadLetters(String queue, int limit) {
-        try {
-            Deliveries.checkQueue(queue);
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-        }
-        return redis.send(Request.cmd(Command.XRANGE).arg(deadLetters(queue)).arg("-").arg("+").arg("COUNT")
-                .arg(limit)).map(entries -> {
+        return Deliveries.checked(queue).compose(checked -> redis.send(Request.cmd(Command.XRANGE)
+                .arg(deadLetters(queue)).arg("-").arg("+").arg("COUNT").arg(limit)).map(entries -> {
                     List<DeadLetter> letters = new ArrayList<>();
                     for (Response entry : entries) {
-                        Map<String, String> f = new HashMap<>();
-                        for (int i = 0; i + 1 < entry.get(1).size(); i += 2) {
-                            f.put(entry.get(1).get(i).toString(), entry.get(1).get(i + 1).toString());
-                        }
+                        Map<String, String> f = fieldMap(entry.get(1));
                         JsonObject body;
                         try {
                             body = new JsonObject(f.getOrDefault("body", "{}"));
@@ -404,27 +389,19 @@ public final class RedisStreamsMessaging implements Messaging {
                                 f.get("failed-at") == null ? null : Instant.parse(f.get("failed-at"))));
                     }
                     return letters;
-                });
+                }));
     }
 
     @Override
     public Future<Integer> replayDeadLetters(String queue, int limit) {
-        try {
-            Deliveries.checkQueue(queue);
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-        }
-        return REPLAY.run(redis, List.of(stream(queue), deadLetters(queue)), limit).map(Response::toInteger);
+        return Deliveries.checked(queue).compose(checked -> REPLAY.run(redis,
+                List.of(stream(queue), deadLetters(queue)), limit).map(Response::toInteger));
     }
 
     @Override
     public Future<Integer> purgeDeadLetters(String queue) {
-        try {
-            Deliveries.checkQueue(queue);
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-        }
-        return PURGE.run(redis, List.of(deadLetters(queue))).map(Response::toInteger);
+        return Deliveries.checked(queue).compose(checked -> PURGE.run(redis, List.of(deadLetters(queue)))
+                .map(Response::toInteger));
     }
 
     @Override

@@ -16,4 +16,12 @@ import io.vertx.core.json.JsonObject;
  */
 public record SagaCommand(String saga, String sagaId, String step, String action, boolean compensation, String key,
         JsonObject data) {
+
+    /**
+     * The idempotency key of the command for {@code action} of {@code step} in saga {@code sagaId}: a
+     * compensation can find the key its step's action had, to undo exactly what it did.
+     */
+    public static String key(String sagaId, String step, String action) {
+        return sagaId + ":" + step + ":" + action;
+    }
 }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,7 @@ public final class Sagas {
     private final Messaging messaging;
     private final RedisOutbox outbox;
     private final SagaStore store;
-    private final List<Subscription> running = new ArrayList<>();
+    private final List<Subscription> running = new CopyOnWriteArrayList<>();
 
     private Sagas(Vertx vertx, String redisUrl, Messaging messaging, SagaDefinition definition) {
         this.definition = definition;
@@ -139,7 +140,7 @@ public final class Sagas {
         }
         SagaDefinition.Step step = definition.steps().get(command.step());
         String action = command.compensation() ? step.compensation() : step.action();
-        String key = state.id() + ":" + step.name() + ":" + action;
+        String key = SagaCommand.key(state.id(), step.name(), action);
         JsonObject body = new JsonObject().put("saga", definition.name()).put("id", state.id())
                 .put("step", command.step()).put("name", step.name()).put("action", action)
                 .put("compensation", command.compensation()).put("key", key).put("data", state.data())

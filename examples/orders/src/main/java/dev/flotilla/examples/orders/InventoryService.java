@@ -83,7 +83,7 @@ public final class InventoryService {
 
     private static Future<JsonObject> release(ServiceContext service, SagaCommand command) {
         JsonObject data = command.data();
-        String reservation = command.sagaId() + ":reserve:reserve"; // the key the reserve command had
+        String reservation = SagaCommand.key(command.sagaId(), "reserve", "reserve");
         return service.redis().send(Request.cmd(Command.EVAL).arg(RELEASE).arg(2).arg(STOCK).arg(DONE)
                 .arg(command.key()).arg(data.getString("item")).arg(data.getInteger("quantity")).arg(reservation))
                 .map(r -> new JsonObject().put("released", data.getInteger("quantity")));

@@ -69,7 +69,7 @@ public final class PaymentService {
     }
 
     private static Future<JsonObject> refund(ServiceContext service, SagaCommand command) {
-        String charge = command.sagaId() + ":charge:charge"; // the key the charge command had
+        String charge = SagaCommand.key(command.sagaId(), "charge", "charge");
         return service.redis().send(Request.cmd(Command.EVAL).arg(REFUND).arg(2).arg(TOTALS).arg(DONE)
                 .arg(command.key()).arg(charge)).map(r -> new JsonObject().put("refunded", r.toLong()));
     }
