@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.redis.client.Redis;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,7 +109,8 @@ public final class GatewayServer {
                     });
                 })
                 .compose(port -> vertx.createHttpServer(new HttpServerOptions()
-                                .setHost(options.getAdminHost()).setPort(options.getAdminPort()))
+                                .setHost(options.getAdminHost()).setPort(options.getAdminPort())
+                                .setTracingPolicy(TracingPolicy.IGNORE))
                         .requestHandler(new AdminApi(state, options.getToken()))
                         .listen()
                         .map(admin -> {

@@ -1,8 +1,12 @@
 package dev.flotilla.gateway;
 
+import dev.flotilla.core.trace.TraceSettings;
+import dev.flotilla.core.trace.Tracing;
 import dev.flotilla.testing.TestBackend;
 import dev.flotilla.testing.TestRegistry;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
@@ -20,7 +24,11 @@ import java.util.concurrent.TimeUnit;
 final class GatewayFixture implements AutoCloseable {
 
     final TestRegistry registry;
-    final Vertx vertx = Vertx.vertx();
+    /** The gateway's finished spans. */
+    final InMemorySpanExporter spans = InMemorySpanExporter.create();
+    /** Traced as in a fleet: the gateway starts or continues each request's trace. */
+    final Vertx vertx = Tracing.create(new TraceSettings(true, null, null, 1), "gateway", "test", "gateway", spans)
+            .vertx(new VertxOptions());
     final List<TestBackend> backends = new ArrayList<>();
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();

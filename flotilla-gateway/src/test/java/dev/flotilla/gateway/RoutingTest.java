@@ -3,9 +3,11 @@ package dev.flotilla.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flotilla.core.registry.InstanceStatus;
-import dev.flotilla.core.trace.TraceParent;
 import dev.flotilla.testing.Eventually;
 import dev.flotilla.testing.TestBackend;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -204,11 +206,28 @@ class RoutingTest {
         assertThat(seen.get("X-Forwarded-Proto")).isEqualTo("http");
         assertThat(seen.get("X-Forwarded-Host")).isEqualTo("127.0.0.1:" + fixture.gateway.port());
         assertThat(backend.seen.get(0).authority()).isEqualTo("127.0.0.1:" + backend.port());
-        assertThat(TraceParent.traceId(seen.get("traceparent"))).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
-        assertThat(seen.get("traceparent")).isNotEqualTo(trace);
+        // One traceparent: the client's trace, with the gateway's attempt as the parent.
+        assertThat(seen.getAll("traceparent")).hasSize(1);
+        assertThat(seen.get("traceparent")).matches("00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01")
+                .isNotEqualTo(trace);
+        String attemptId = seen.get("traceparent").substring(36, 52);
+        Eventually.await("the two spans exported", Duration.ofSeconds(5),
+                () -> fixture.spans.getFinishedSpanItems().size() == 2);
+        SpanData server = fixture.spans.getFinishedSpanItems().stream()
+                .filter(span -> span.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
+        SpanData attempt = fixture.spans.getFinishedSpanItems().stream()
+                .filter(span -> span.getKind() == SpanKind.CLIENT).findFirst().orElseThrow();
+        assertThat(server.getName()).isEqualTo("GET /**");
+        assertThat(server.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
+        assertThat(server.getAttributes().get(AttributeKey.stringKey("http.route"))).isEqualTo("/**");
+        // Vert.x records its HTTP attributes as strings.
+        assertThat(server.getAttributes().get(AttributeKey.stringKey("http.response.status_code"))).isEqualTo("200");
+        assertThat(attempt.getSpanId()).isEqualTo(attemptId);
+        assertThat(attempt.getParentSpanId()).isEqualTo(server.getSpanId());
 
         fixture.get("/again");
-        assertThat(TraceParent.isValid(backend.seen.get(1).headers().get("traceparent"))).isTrue();
+        assertThat(backend.seen.get(1).headers().get("traceparent")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[0-9a-f]")
+                .doesNotContain("4bf92f3577b34da6a3ce929d0e0e4736");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.flotilla.service;
 
+import dev.flotilla.core.trace.TraceSettings;
 import java.time.Duration;
 import java.util.Map;
 
@@ -23,9 +24,12 @@ import java.util.Map;
  *                     gateways, {@code ServiceClient}s) before the instance deregisters and stops accepting:
  *                     they stop sending it new requests within milliseconds of the change, so this is short.
  *                     {@code FLOTILLA_DRAIN_GRACE} in ms; default 250 ms, none when running alone
+ * @param traces       where spans go and how many are kept ({@code FLOTILLA_TRACES}, {@code FLOTILLA_OTLP},
+ *                     {@code FLOTILLA_TRACE_SAMPLE}, {@code FLOTILLA_TRACING}: {@link TraceSettings})
  */
 public record ServiceConfig(String host, int port, String registryUrl, String redisUrl, String instanceId,
-        String token, boolean reusePort, Duration drainTimeout, long bodyLimit, Duration drainGrace) {
+        String token, boolean reusePort, Duration drainTimeout, long bodyLimit, Duration drainGrace,
+        TraceSettings traces) {
 
     /** The configuration the environment gives, with defaults for what it leaves out. */
     public static ServiceConfig fromEnvironment(String serviceName, Map<String, String> env) {
@@ -49,32 +53,38 @@ public record ServiceConfig(String host, int port, String registryUrl, String re
                 "true".equalsIgnoreCase(env.get("FLOTILLA_REUSE_PORT")),
                 Duration.ofSeconds(10),
                 1L << 20,
-                Duration.ofMillis(milliseconds(env, "FLOTILLA_DRAIN_GRACE", 250)));
+                Duration.ofMillis(milliseconds(env, "FLOTILLA_DRAIN_GRACE", 250)),
+                TraceSettings.from(env));
     }
 
     public ServiceConfig withPort(int newPort) {
         return new ServiceConfig(host, newPort, registryUrl, redisUrl, instanceId, token, reusePort, drainTimeout,
-                bodyLimit, drainGrace);
+                bodyLimit, drainGrace, traces);
     }
 
     public ServiceConfig withRedisUrl(String newRedisUrl) {
         return new ServiceConfig(host, port, registryUrl, newRedisUrl, instanceId, token, reusePort, drainTimeout,
-                bodyLimit, drainGrace);
+                bodyLimit, drainGrace, traces);
     }
 
     public ServiceConfig withInstanceId(String newInstanceId) {
         return new ServiceConfig(host, port, registryUrl, redisUrl, newInstanceId, token, reusePort, drainTimeout,
-                bodyLimit, drainGrace);
+                bodyLimit, drainGrace, traces);
     }
 
     public ServiceConfig withRegistryUrl(String newRegistryUrl) {
         return new ServiceConfig(host, port, newRegistryUrl, redisUrl, instanceId, token, reusePort, drainTimeout,
-                bodyLimit, drainGrace);
+                bodyLimit, drainGrace, traces);
     }
 
     public ServiceConfig withDrain(Duration newDrainTimeout, Duration newDrainGrace) {
         return new ServiceConfig(host, port, registryUrl, redisUrl, instanceId, token, reusePort, newDrainTimeout,
-                bodyLimit, newDrainGrace);
+                bodyLimit, newDrainGrace, traces);
+    }
+
+    public ServiceConfig withTraces(TraceSettings newTraces) {
+        return new ServiceConfig(host, port, registryUrl, redisUrl, instanceId, token, reusePort, drainTimeout,
+                bodyLimit, drainGrace, newTraces);
     }
 
     private static long milliseconds(Map<String, String> env, String name, long fallback) {

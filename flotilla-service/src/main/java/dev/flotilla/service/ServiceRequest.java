@@ -5,14 +5,14 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 
 /**
  * One call to another service: which service and versions, what to send, and how patient to be.
- * Mutable builder; give it to {@link ServiceClient#send}.
+ * Mutable builder; give it to {@link ServiceClient#send}. Sent while a request is handled, it belongs to that
+ * request's trace without being told.
  */
 public final class ServiceRequest {
 
@@ -26,7 +26,6 @@ public final class ServiceRequest {
     private Integer retries;
     private Strategy strategy = Strategy.ROUND_ROBIN;
     private String hashKey;
-    private String traceparent;
     private Function<Throwable, ServiceResponse> fallback;
 
     private ServiceRequest(HttpMethod method, String service, String path) {
@@ -96,12 +95,6 @@ public final class ServiceRequest {
         return this;
     }
 
-    /** Continues the trace of the request being handled ({@code traceparent}). */
-    public ServiceRequest within(RoutingContext incoming) {
-        this.traceparent = incoming.request().getHeader("traceparent");
-        return this;
-    }
-
     /** What to answer instead when the call fails or the breaker is open (degradation). */
     public ServiceRequest fallback(Function<Throwable, ServiceResponse> fallback) {
         this.fallback = fallback;
@@ -148,10 +141,6 @@ public final class ServiceRequest {
 
     public String hashKey() {
         return hashKey;
-    }
-
-    public String traceparent() {
-        return traceparent;
     }
 
     public Function<Throwable, ServiceResponse> fallback() {

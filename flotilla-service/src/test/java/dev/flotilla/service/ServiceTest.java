@@ -6,6 +6,7 @@ import dev.flotilla.core.http.HttpFailure;
 import dev.flotilla.core.registry.RegistryClient;
 import dev.flotilla.core.registry.RegistryClientOptions;
 import dev.flotilla.core.resilience.BreakerPolicy;
+import dev.flotilla.core.trace.TraceSettings;
 import dev.flotilla.testing.Eventually;
 import dev.flotilla.testing.TestRegistry;
 import io.vertx.core.Future;
@@ -80,7 +81,8 @@ class ServiceTest {
         assertThat(new JsonObject(ready.body()).getJsonObject("checks").getString("always")).isEqualTo("UP");
         assertThat(readyCalls.get()).isGreaterThan(0);
         assertThat(get(running.url() + "/metrics").body())
-                .contains("flotilla_service_requests_seconds_count{method=\"GET\",service=\"hello\",status=\"2xx\"}");
+                .contains("http_server_requests_seconds_count{method=\"GET\",outcome=\"SUCCESS\",service=\"hello\","
+                        + "status=\"200\",uri=\"/hello\"}");
 
         running.close().await(20, TimeUnit.SECONDS);
         assertThat(registered("hello").getJsonArray("instances", new io.vertx.core.json.JsonArray())).isEmpty();
@@ -145,13 +147,13 @@ class ServiceTest {
         AtomicInteger status = new AtomicInteger(200);
         AtomicInteger hits = new AtomicInteger();
         RunningService a = service("backend").config(new ServiceConfig("127.0.0.1", 0, registry.url(), null,
-                "backend-a", null, false, Duration.ofSeconds(5), 1 << 20, Duration.ZERO)).routes(router ->
+                "backend-a", null, false, Duration.ofSeconds(5), 1 << 20, Duration.ZERO, TraceSettings.off())).routes(router ->
                 router.get("/x").handler(ctx -> {
                     hits.incrementAndGet();
                     ctx.response().setStatusCode(status.get()).end("a");
                 })).start().await(20, TimeUnit.SECONDS);
         RunningService b = service("backend").config(new ServiceConfig("127.0.0.1", 0, registry.url(), null,
-                "backend-b", null, false, Duration.ofSeconds(5), 1 << 20, Duration.ZERO)).routes(router ->
+                "backend-b", null, false, Duration.ofSeconds(5), 1 << 20, Duration.ZERO, TraceSettings.off())).routes(router ->
                 router.get("/x").handler(ctx -> {
                     hits.incrementAndGet();
                     ctx.response().setStatusCode(status.get()).end("b");

@@ -3,10 +3,14 @@ package dev.flotilla.core.resilience;
 import dev.flotilla.core.balance.Endpoint;
 import dev.flotilla.core.balance.Strategy;
 import dev.flotilla.core.balance.Upstream;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -58,6 +62,18 @@ public final class Failover {
         return promise.future();
     }
 
+    /**
+     * Marks the retry on the span of the request being handled (the gateway's or a service's): the failed
+     * attempt's own CLIENT span says what went wrong on the wire, this says why another attempt follows.
+     */
+    private static void retrying(Endpoint endpoint, UpstreamFailure failure) {
+        Span.current().addEvent("retry", Attributes.of(RETRY_INSTANCE, endpoint.id(),
+                RETRY_REASON, failure.kind().name().toLowerCase(Locale.ROOT)));
+    }
+
+    private static final AttributeKey<String> RETRY_INSTANCE = AttributeKey.stringKey("flotilla.instance");
+    private static final AttributeKey<String> RETRY_REASON = AttributeKey.stringKey("flotilla.failure");
+
     private static <T> void attempt(Upstream upstream, Call call, Function<Endpoint, Future<T>> attempt,
             Predicate<T> countsAsFailure, List<Endpoint> tried, Promise<Outcome<T>> promise,
             UpstreamFailure previous) {
@@ -102,8 +118,10 @@ public final class Failover {
                 // The pool's fault, not the instance's: one retry beyond the count and the budget (as nginx
                 // does not count a failed cached connection as a try). The caller opens a fresh connection.
                 tried.remove(endpoint);
+                retrying(endpoint, failure);
                 attempt(upstream, call, attempt, countsAsFailure, tried, promise, failure);
             } else if (safe && tried.size() <= call.maxRetries() && upstream.retryBudget().tryRetry()) {
+                retrying(endpoint, failure);
                 attempt(upstream, call, attempt, countsAsFailure, tried, promise, failure);
             } else {
                 promise.fail(failure);

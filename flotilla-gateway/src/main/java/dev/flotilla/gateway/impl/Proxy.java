@@ -5,8 +5,10 @@ import dev.flotilla.core.http.ErrorResponses;
 import dev.flotilla.core.http.HttpFailure;
 import dev.flotilla.core.resilience.Failover;
 import dev.flotilla.core.resilience.UpstreamFailure;
-import dev.flotilla.core.trace.TraceParent;
+import dev.flotilla.core.trace.Tracing;
 import dev.flotilla.gateway.RouteSpec;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -46,6 +48,9 @@ import java.util.concurrent.TimeoutException;
 final class Proxy implements Handler<HttpServerRequest> {
 
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+    private static final String TRACEPARENT = "traceparent";
+    private static final String TRACESTATE = "tracestate";
+    private static final AttributeKey<String> HTTP_ROUTE = AttributeKey.stringKey("http.route");
     private static final Buffer NO_BODY = Buffer.buffer();
     /** Bodies up to this size with a known length are sent in one write (see {@link #respond}). */
     private static final long SMALL_BODY_BYTES = 16 * 1024;
@@ -55,6 +60,8 @@ final class Proxy implements Handler<HttpServerRequest> {
     /** Opens a new connection for every request: for the retry after a stale pooled connection. */
     private final HttpClient freshClient;
     private final Vertx vertx;
+    /** Vert.x traces this gateway's requests: each gets a SERVER span, each attempt a CLIENT span. */
+    private final boolean traced;
     private final ClientConnections connections;
     private final long bodyIdleTimeoutMs;
     /**
@@ -69,6 +76,7 @@ final class Proxy implements Handler<HttpServerRequest> {
         this.client = client;
         this.freshClient = freshClient;
         this.vertx = vertx;
+        this.traced = Tracing.isTracing(vertx);
         this.connections = connections;
         this.bodyIdleTimeoutMs = bodyIdleTimeoutMs;
     }
@@ -81,7 +89,6 @@ final class Proxy implements Handler<HttpServerRequest> {
         final long started = System.nanoTime();
         final long length;
         final boolean hasBody;
-        final String traceParent;
         /** The instance token of the client's sticky cookie, read once: null when the route is not sticky. */
         final String stickyToken;
         HttpClientRequest upstreamRequest;
@@ -103,7 +110,6 @@ final class Proxy implements Handler<HttpServerRequest> {
             this.hasBody = length > 0 || chunked;
             this.bodyDone = !hasBody;
             this.stickyToken = route.stickyToken(request);
-            this.traceParent = TraceParent.next(request.getHeader(TraceParent.HEADER)); // one for all attempts
         }
     }
 
@@ -141,6 +147,11 @@ final class Proxy implements Handler<HttpServerRequest> {
             return;
         }
         CompiledRoute route = match.route();
+        if (traced && route != null) {
+            Span span = Span.current();
+            span.updateName(method + " " + route.spec.path());
+            span.setAttribute(HTTP_ROUTE, route.spec.path());
+        }
         if (route == null) {
             request.response().putHeader(HttpHeaders.ALLOW, String.join(", ", match.allowed()));
             reject(request, new HttpFailure(405, "method_not_allowed", method + " is not allowed on " + path),
@@ -508,8 +519,8 @@ final class Proxy implements Handler<HttpServerRequest> {
                 });
     }
 
-    /** Writes the request's headers as sent upstream: end-to-end ones, forwarding headers, traceparent, rules. */
-    private static void upstreamHeaders(Exchange exchange, MultiMap headers) {
+    /** Writes the request's headers as sent upstream: end-to-end ones, forwarding headers, rules. */
+    private void upstreamHeaders(Exchange exchange, MultiMap headers) {
         HttpServerRequest request = exchange.request;
         copyEndToEnd(request.headers(), headers);
         headers.remove(HttpHeaders.HOST);
@@ -523,7 +534,11 @@ final class Proxy implements Handler<HttpServerRequest> {
         if (host != null) {
             headers.set("X-Forwarded-Host", host.port() < 0 ? host.host() : host.host() + ":" + host.port());
         }
-        headers.set(TraceParent.HEADER, exchange.traceParent);
+        if (traced) {
+            // Vert.x's tracer adds the attempt's own traceparent (a child of the gateway's span) to the request.
+            headers.remove(TRACEPARENT);
+            headers.remove(TRACESTATE);
+        }
         applyRules(headers, exchange.route.spec.requestHeaders());
     }
 

@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.HashMap;
@@ -69,6 +70,7 @@ final class HealthChecker {
         this.http = vertx.createHttpClient(new HttpClientOptions()
                         .setConnectTimeout((int) config.timeout().toMillis())
                         .setKeepAlive(true)
+                        .setTracingPolicy(TracingPolicy.IGNORE)
                         .setMaxRedirects(0),
                 new PoolOptions().setHttp1MaxSize(1));
     }

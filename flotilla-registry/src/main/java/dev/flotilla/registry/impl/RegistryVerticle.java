@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import java.util.UUID;
 
 /**
@@ -53,6 +54,7 @@ public final class RegistryVerticle extends VerticleBase {
                 .compose(v -> {
                     reaper = new LeaseReaper(vertx, store, options.getClock(), options.getLeaseCheckMs());
                     return vertx.createHttpServer(new HttpServerOptions()
+                                    .setTracingPolicy(TracingPolicy.IGNORE) // the control plane's own traffic
                                     .setMaxInitialLineLength(8 * 1024)
                                     .setMaxHeaderSize(16 * 1024)
                                     .setHandle100ContinueAutomatically(true)

@@ -7,6 +7,7 @@ import dev.flotilla.core.registry.InstanceStatus;
 import dev.flotilla.core.registry.Registration;
 import dev.flotilla.core.registry.RegistryClient;
 import dev.flotilla.core.registry.RegistryClientOptions;
+import dev.flotilla.core.trace.Tracing;
 import dev.flotilla.service.RunningService;
 import dev.flotilla.service.ServiceClient;
 import dev.flotilla.service.ServiceConfig;
@@ -45,6 +46,7 @@ public final class RunningServiceImpl implements RunningService {
     private final String version;
     private final ServiceConfig config;
     private final Vertx vertx;
+    private final Tracing tracing;
     private final Map<String, Function<ServiceContext, Future<?>>> checks;
     private final ServiceMetrics metrics;
     private final List<ServiceVerticle> verticles = new ArrayList<>();
@@ -62,11 +64,12 @@ public final class RunningServiceImpl implements RunningService {
     private StaticFiles staticFiles;
     private final List<Supplier<Future<?>>> closeHooks = new CopyOnWriteArrayList<>();
 
-    private RunningServiceImpl(String name, String version, ServiceConfig config, Vertx vertx,
+    private RunningServiceImpl(String name, String version, ServiceConfig config, Tracing tracing, Vertx vertx,
             Map<String, Function<ServiceContext, Future<?>>> checks) {
         this.name = name;
         this.version = version;
         this.config = config;
+        this.tracing = tracing;
         this.vertx = vertx;
         this.checks = checks;
         this.metrics = new ServiceMetrics(name);
@@ -75,14 +78,17 @@ public final class RunningServiceImpl implements RunningService {
     public static Future<RunningService> start(String name, String version, ServiceConfig config,
             BiConsumer<Router, ServiceContext> routes, Map<String, Function<ServiceContext, Future<?>>> checks,
             int eventLoops, SessionOptions sessionOptions, StaticFiles staticFiles) {
-        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(eventLoops));
-        RunningServiceImpl service = new RunningServiceImpl(name, version, config, vertx, Map.copyOf(checks));
+        Tracing tracing = Tracing.create(config.traces(), name, version, config.instanceId());
+        Vertx vertx = tracing.vertx(new VertxOptions().setPreferNativeTransport(true)
+                .setEventLoopPoolSize(eventLoops));
+        RunningServiceImpl service = new RunningServiceImpl(name, version, config, tracing, vertx,
+                Map.copyOf(checks));
         service.staticFiles = staticFiles;
         if (sessionOptions != null) {
             try {
                 service.sessionStore = SessionStores.create(service, sessionOptions);
             } catch (RuntimeException e) {
-                vertx.close();
+                service.closeVertx();
                 return Future.failedFuture(e);
             }
             service.sessionHandler = new SessionHandler(service.sessionStore, sessionOptions);
@@ -102,7 +108,7 @@ public final class RunningServiceImpl implements RunningService {
                     return service.register();
                 })
                 .map(v -> (RunningService) service)
-                .onFailure(e -> vertx.close());
+                .onFailure(e -> service.closeVertx());
     }
 
     private Future<Void> register() {
@@ -235,8 +241,13 @@ public final class RunningServiceImpl implements RunningService {
             if (registryClient != null) {
                 registryClient.close();
             }
-            return vertx.close();
+            return closeVertx();
         });
+    }
+
+    /** Closes Vert.x, then sends the spans still queued (so the last requests' traces are not lost). */
+    private Future<Void> closeVertx() {
+        return vertx.close().andThen(ar -> tracing.close());
     }
 
     private Future<Void> delay(long ms) {

@@ -7,7 +7,6 @@ import dev.flotilla.core.registry.InstanceWatch;
 import dev.flotilla.core.resilience.CircuitBreaker;
 import dev.flotilla.core.resilience.Failover;
 import dev.flotilla.core.resilience.UpstreamFailure;
-import dev.flotilla.core.trace.TraceParent;
 import dev.flotilla.core.version.VersionRange;
 import dev.flotilla.service.ServiceClient;
 import dev.flotilla.service.ServiceRequest;
@@ -26,7 +25,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-/** {@link ServiceClient} over a registry watch and core's balancing and resilience. */
+/**
+ * {@link ServiceClient} over a registry watch and core's balancing and resilience. A call made while a request
+ * is handled runs on that request's Vert.x context, so Vert.x's tracer makes each attempt a CLIENT span of the
+ * request's trace and sends its {@code traceparent}.
+ */
 public final class WatchingServiceClient implements ServiceClient {
 
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
@@ -79,13 +82,12 @@ public final class WatchingServiceClient implements ServiceClient {
         Upstream upstream = upstreams.get(call.service(), VersionRange.parse(call.version()), options.outlier);
         int retries = call.retries() == null ? options.retries : call.retries();
         long timeoutMs = (call.timeout() == null ? options.timeout : call.timeout()).toMillis();
-        String traceparent = TraceParent.next(call.traceparent());
         Failover.Call balance = new Failover.Call(call.strategy(), call.hashKey(),
                 IDEMPOTENT.contains(call.method().name()), retries);
         return Failover.execute(upstream, balance, endpoint -> {
             RequestOptions requestOptions = new RequestOptions()
                     .setMethod(call.method()).setHost(endpoint.host()).setPort(endpoint.port()).setURI(call.path())
-                    .setHeaders(call.headers()).putHeader(TraceParent.HEADER, traceparent)
+                    .setHeaders(call.headers())
                     .setConnectTimeout(options.connectTimeout.toMillis()).setIdleTimeout(timeoutMs);
             return http.request(requestOptions)
                     .recover(e -> Future.failedFuture(UpstreamFailure.connect(e)))

@@ -21,7 +21,7 @@ public final class GreeterService {
         FlotillaService.named("greeter", "1.0.0").routes((router, service) ->
                 router.get("/greet/:id").handler(ctx -> service.client()
                         .send(ServiceRequest.get("users", "/users/" + ctx.pathParam("id"))
-                                .version("^1").timeout(Duration.ofSeconds(2)).within(ctx)
+                                .version("^1").timeout(Duration.ofSeconds(2))
                                 .fallback(failure -> ServiceResponse.of(200, "application/json",
                                         Buffer.buffer("{\"name\":\"guest\",\"degraded\":true}"))))
                         .onSuccess(user -> {

@@ -19,6 +19,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.tracing.TracingPolicy;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ public final class HttpRegistryClient implements RegistryClient {
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.options = new RegistryClientOptions(options);
-        this.http = vertx.createHttpClient(new HttpClientOptions()
+        this.http = vertx.createHttpClient(new HttpClientOptions().setTracingPolicy(TracingPolicy.IGNORE)
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, this.options.getRequestTimeoutMs())));
     }
 
