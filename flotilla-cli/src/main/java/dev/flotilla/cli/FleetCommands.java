@@ -5,6 +5,7 @@ import dev.flotilla.cli.fleet.KnownFleets;
 import dev.flotilla.supervisor.AppSpec;
 import dev.flotilla.supervisor.ControlServer;
 import dev.flotilla.supervisor.InstanceInfo;
+import dev.flotilla.supervisor.LogSearch;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -250,6 +251,31 @@ final class FleetCommands {
             return 0;
         } catch (IOException e) {
             spec.commandLine().getErr().println("flotilla: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** The lines of the fleet's log files that pass {@code filter}, read from the files (up or not). */
+    int searchLogs(Path given, LogSearch.Filter filter, int limit, String app) {
+        Path file = resolveOrSay(given);
+        if (file == null) {
+            return 1;
+        }
+        Path dir = Fleet.workDirectory(file).resolve("logs");
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            List<Path> files = LogSearch.files(dir, app);
+            if (files.isEmpty()) {
+                spec.commandLine().getErr().println("flotilla logs: no log files" + (app == null ? "" : " of " + app)
+                        + " in " + dir);
+                return 1;
+            }
+            List<String> found = LogSearch.search(files, filter, limit);
+            found.forEach(out::println);
+            out.flush();
+            return found.isEmpty() ? 1 : 0;
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("flotilla logs: " + e.getMessage());
             return 1;
         }
     }

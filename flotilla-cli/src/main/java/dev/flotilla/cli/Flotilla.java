@@ -1,8 +1,10 @@
 package dev.flotilla.cli;
 
+import dev.flotilla.supervisor.LogSearch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Properties;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,7 +17,8 @@ import picocli.CommandLine;
         versionProvider = Flotilla.Version.class,
         description = "Run a web application as a fleet of small services.",
         subcommands = {UpCommand.class, RegistryCommand.class, GatewayCommand.class, ExampleCommand.class,
-            DlqCommand.class, SagaCommand.class, WarmUpCommand.class, CommandLine.HelpCommand.class})
+            DlqCommand.class, SagaCommand.class, AlertsCommand.class, WarmUpCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Flotilla implements Runnable {
 
     @CommandLine.Spec
@@ -111,13 +114,41 @@ public final class Flotilla implements Runnable {
     }
 
     @Command(name = "logs", mixinStandardHelpOptions = true,
-            description = "Show an app's log (or every app's); read from the files when no fleet is up.")
+            description = {"Show an app's log (or every app's); read from the files when no fleet is up.",
+                "With --trace, --grep, --since or --level: search every app's log files (rotated ones too) and print"
+                        + " the matching lines in time order."})
     int logs(@Option(names = "--file", description = FILE_HELP) Path file,
             @Option(names = {"-f", "--follow"}, description = "Keep printing new lines.") boolean follow,
-            @Option(names = "-n", defaultValue = "20", description = "Lines to show (default: ${DEFAULT-VALUE}).")
-            int lines,
+            @Option(names = "-n", description = "Lines to show (default: 20; when searching, the last 1000 matches).")
+            Integer lines,
+            @Option(names = "--trace", paramLabel = "TRACE_ID",
+                    description = "Only the lines written while handling this trace's requests, in every process.")
+            String trace,
+            @Option(names = "--grep", paramLabel = "REGEX", description = "Only lines matching this regular expression")
+            String grep,
+            @Option(names = "--since", paramLabel = "WHEN",
+                    description = "Only lines since a time (2026-12-02T18:00:00Z) or a while ago (10m, 2h).")
+            String since,
+            @Option(names = "--level", paramLabel = "LEVEL",
+                    description = "Only lines at this level or worse: TRACE, DEBUG, INFO, WARN, ERROR.") String level,
             @Parameters(paramLabel = "APP", arity = "0..1") String app) {
-        return new FleetCommands(spec).logs(file, follow, lines, app);
+        FleetCommands commands = new FleetCommands(spec);
+        LogSearch.Filter filter;
+        try {
+            filter = LogSearch.Filter.parse(trace, grep, since, level, Clock.systemUTC());
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("flotilla logs: " + e.getMessage());
+            return 2;
+        }
+        if (filter.isEmpty()) {
+            return commands.logs(file, follow, lines == null ? 20 : lines, app);
+        }
+        if (follow) {
+            spec.commandLine().getErr().println("flotilla logs: --follow shows every new line; it does not combine"
+                    + " with --trace, --grep, --since or --level");
+            return 2;
+        }
+        return commands.searchLogs(file, filter, lines == null ? 1000 : lines, app);
     }
 
     @Command(name = "flush", mixinStandardHelpOptions = true, description = "Empty an app's log (or every app's).")

@@ -125,6 +125,7 @@ final class UpCommand implements Callable<Integer> {
     private static void banner(PrintWriter out, FleetFile fleetFile, String gatewayUrl, String registryUrl,
             int adminPort, String redisUrl, String amqpUrl, long started, boolean detached) {
         out.printf("flotilla: the fleet is up in %.1f s%n", (System.nanoTime() - started) / 1e9);
+        out.println("  dashboard  http://127.0.0.1:" + fleetFile.dashboard().port() + "/");
         out.println("  gateway    " + gatewayUrl);
         out.println("  registry   " + registryUrl + "   (services: " + registryUrl + "/v1/services)");
         out.println("  admin      http://127.0.0.1:" + adminPort + "/admin/upstreams");

@@ -33,6 +33,7 @@ public final class GatewayServer {
     private final RegistryClient registry;
     private final InstanceWatch watch;
     private final RoutesWatcher routesWatcher;
+    private final GatewayState state;
     private final List<String> deployments;
     private final HttpServer admin;
     private final Redis redis;
@@ -40,7 +41,8 @@ public final class GatewayServer {
     private final int port;
 
     private GatewayServer(Vertx vertx, RegistryClient registry, InstanceWatch watch, RoutesWatcher routesWatcher,
-            List<String> deployments, HttpServer admin, Redis redis, String host, int port) {
+            GatewayState state, List<String> deployments, HttpServer admin, Redis redis, String host, int port) {
+        this.state = state;
         this.vertx = vertx;
         this.registry = registry;
         this.watch = watch;
@@ -117,7 +119,7 @@ public final class GatewayServer {
                             if (routes != null) {
                                 routes.watch(options.getRoutesCheckMs());
                             }
-                            return new GatewayServer(vertx, registry, watch, routes, deployments, admin, redis,
+                            return new GatewayServer(vertx, registry, watch, routes, state, deployments, admin, redis,
                                     options.getHost(), port);
                         }))
                 .onFailure(e -> {
@@ -128,6 +130,11 @@ public final class GatewayServer {
                         redis.close();
                     }
                 });
+    }
+
+    /** Every route in force as it stands now: counts, latency histogram, breaker, instances. */
+    public List<RouteStatus> routes() {
+        return state.status();
     }
 
     public int port() {

@@ -1,6 +1,7 @@
 package dev.flotilla.registry;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 
 /** How to run a registry. Mutable options object; {@link RegistryServer#start} copies what it needs. */
@@ -37,6 +38,7 @@ public final class RegistryOptions {
     private long leaseCheckMs = DEFAULT_LEASE_CHECK_MS;
     private long keepAliveMs = DEFAULT_KEEPALIVE_MS;
     private Clock clock = Clock.systemUTC();
+    private List<PrometheusTarget> prometheusTargets = List.of();
 
     public String getHost() {
         return host;
@@ -178,6 +180,23 @@ public final class RegistryOptions {
     public RegistryOptions setClock(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
         return this;
+    }
+
+    public List<PrometheusTarget> getPrometheusTargets() {
+        return prometheusTargets;
+    }
+
+    /**
+     * Metrics endpoints that are not registered instances (the control plane's own: the registry, the
+     * gateway's admin port, the supervisor), listed by {@code GET /v1/prometheus/targets} after the instances.
+     */
+    public RegistryOptions setPrometheusTargets(List<PrometheusTarget> targets) {
+        this.prometheusTargets = List.copyOf(targets);
+        return this;
+    }
+
+    /** One metrics endpoint for Prometheus: {@code host:port}, its path, and its {@code service} label. */
+    public record PrometheusTarget(String address, String metricsPath, String service) {
     }
 
     private static int positive(String name, int value) {

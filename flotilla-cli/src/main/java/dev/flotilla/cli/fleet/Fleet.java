@@ -2,6 +2,11 @@ package dev.flotilla.cli.fleet;
 
 import dev.flotilla.core.registry.RegistryClient;
 import dev.flotilla.core.registry.RegistryClientOptions;
+import dev.flotilla.core.trace.TraceSettings;
+import dev.flotilla.core.trace.Tracing;
+import dev.flotilla.dashboard.Dashboard;
+import dev.flotilla.dashboard.DashboardOptions;
+import dev.flotilla.dashboard.traces.TraceStore;
 import dev.flotilla.gateway.GatewayOptions;
 import dev.flotilla.gateway.GatewayServer;
 import dev.flotilla.gateway.RouteSpec;
@@ -9,6 +14,7 @@ import dev.flotilla.gateway.RoutesConfig;
 import dev.flotilla.messaging.Transports;
 import dev.flotilla.messaging.rabbit.EmbeddedRabbit;
 import dev.flotilla.registry.RegistryOptions;
+import dev.flotilla.registry.RegistryOptions.PrometheusTarget;
 import dev.flotilla.registry.RegistryServer;
 import dev.flotilla.supervisor.AppSpec;
 import dev.flotilla.supervisor.ControlServer;
@@ -32,8 +38,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A whole fleet on this machine from one {@code flotilla.yaml}: an embedded Redis (a supervised
- * {@code redis-server}) unless the file names one, the registry and the gateway in this process, and
- * the apps as supervised processes. Stops in reverse order.
+ * {@code redis-server}) unless the file names one, the control plane in this process (the registry, the
+ * gateway, the dashboard with its trace store and alert rules), and the apps as supervised processes, which
+ * send their spans to the dashboard and write JSON log lines. Stops in reverse order.
  */
 public final class Fleet implements AutoCloseable {
 
@@ -44,8 +51,15 @@ public final class Fleet implements AutoCloseable {
         }
     }
 
+    /** The control plane keeps this many recent traces, of at most this many spans each, for its dashboard. */
+    private static final int KEPT_TRACES = 1000;
+    private static final int KEPT_SPANS = 500;
+
     private final Path workDirectory;
+    private final TraceStore traces = new TraceStore(KEPT_TRACES, KEPT_SPANS);
+    private final Tracing tracing;
     private final Vertx vertx;
+    private Dashboard dashboard;
     private RegistryServer registry;
     private RegistryClient registryClient;
     private GatewayServer gateway;
@@ -54,9 +68,13 @@ public final class Fleet implements AutoCloseable {
     private String redisUrl;
     private String amqpUrl;
 
-    private Fleet(Path workDirectory) {
+    private Fleet(Path workDirectory, FleetFile spec) {
         this.workDirectory = workDirectory;
-        this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+        // The gateway's spans go straight into the trace store (and to the collector, if any); the registry's
+        // and the dashboard's own traffic is not traced.
+        this.tracing = Tracing.create(new TraceSettings(true, null, spec.otlp(), 1), "gateway",
+                Fleet.class.getPackage().getImplementationVersion(), "gateway", traces.exporter());
+        this.vertx = tracing.vertx(new VertxOptions().setPreferNativeTransport(true));
     }
 
     /** Where a fleet file's runtime files live: logs, the control socket, the extracted redis-server. */
@@ -79,6 +97,7 @@ public final class Fleet implements AutoCloseable {
         ports.put(spec.registry().port(), "registry.port");
         ports.put(spec.gateway().port(), "gateway.port");
         ports.put(spec.gateway().adminPort(), "gateway.admin-port");
+        ports.put(spec.dashboard().port(), "dashboard.port");
         for (AppSpec app : spec.apps()) {
             if (app.port() != null) {
                 int count = app.cluster() ? 1 : Math.max(1, app.instanceCount());
@@ -108,7 +127,7 @@ public final class Fleet implements AutoCloseable {
     public static Fleet start(Path fleetFile, FleetFile spec, PrintStream merged, Runnable down,
             Duration readyLimit) throws Exception {
         preflight(spec);
-        Fleet fleet = new Fleet(workDirectory(fleetFile));
+        Fleet fleet = new Fleet(workDirectory(fleetFile), spec);
         try {
             fleet.startAll(fleetFile, spec, merged, down, readyLimit);
             return fleet;
@@ -123,11 +142,24 @@ public final class Fleet implements AutoCloseable {
     private void startAll(Path fleetFile, FleetFile spec, PrintStream merged, Runnable down, Duration readyLimit)
             throws Exception {
         this.fleetFile = fleetFile;
-        registry = RegistryServer.start(vertx, new RegistryOptions().setPort(spec.registry().port()))
+        String dashboardUrl = "http://127.0.0.1:" + spec.dashboard().port();
+        registry = RegistryServer.start(vertx, new RegistryOptions().setPort(spec.registry().port())
+                        .setPrometheusTargets(List.of(
+                                new PrometheusTarget("127.0.0.1:" + spec.registry().port(), "/metrics",
+                                        "flotilla-registry"),
+                                new PrometheusTarget("127.0.0.1:" + spec.gateway().adminPort(), "/metrics",
+                                        "flotilla-gateway"),
+                                new PrometheusTarget("127.0.0.1:" + spec.dashboard().port(), "/metrics",
+                                        "flotilla-supervisor"))))
                 .await(30, TimeUnit.SECONDS);
         registryClient = RegistryClient.create(vertx, new RegistryClientOptions(registry.url()));
         Map<String, String> env = new LinkedHashMap<>();
         env.put("FLOTILLA_REGISTRY", registry.url());
+        env.put(TraceSettings.TRACES, dashboardUrl + "/v1/traces");
+        if (spec.otlp() != null) {
+            env.put(TraceSettings.OTLP, spec.otlp());
+        }
+        env.put("FLOTILLA_LOG_FORMAT", "json"); // the log files are searched by field: flotilla logs --trace
         int redisPort = 0;
         if (spec.redis().equals("embedded")) {
             redisPort = freePort();
@@ -172,6 +204,9 @@ public final class Fleet implements AutoCloseable {
                         .setAdminPort(spec.gateway().adminPort()).setRegistryUrl(registry.url())
                         .setRedisUrl(redisUrl).setRoutes(new RoutesConfig(spec.gateway().routes())))
                 .await(30, TimeUnit.SECONDS);
+        dashboard = Dashboard.start(vertx, new DashboardOptions("127.0.0.1", spec.dashboard().port(),
+                spec.dashboard().token(), spec.alerts(), spec.alertWebhook()), registryClient, gateway, supervisor,
+                traces).await(30, TimeUnit.SECONDS);
         // The apps start while the broker is still starting (services wait for it: Transports.BROKER_WAIT), and
         // the fleet is reported up only once it listens too.
         for (AppSpec app : spec.apps()) {
@@ -203,6 +238,10 @@ public final class Fleet implements AutoCloseable {
 
     public String gatewayUrl() {
         return gateway.url();
+    }
+
+    public String dashboardUrl() {
+        return dashboard.url();
     }
 
     public int gatewayAdminPort() {
@@ -267,6 +306,9 @@ public final class Fleet implements AutoCloseable {
             supervisor.stopTogether(apps);
         }
         try {
+            if (dashboard != null) {
+                dashboard.close().await(5, TimeUnit.SECONDS);
+            }
             if (gateway != null) {
                 gateway.close().await(10, TimeUnit.SECONDS);
             }
@@ -302,5 +344,6 @@ public final class Fleet implements AutoCloseable {
         } catch (Exception ignored) {
             // closing anyway
         }
+        tracing.close();
     }
 }

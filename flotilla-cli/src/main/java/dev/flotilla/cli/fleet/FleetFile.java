@@ -2,6 +2,7 @@ package dev.flotilla.cli.fleet;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.flotilla.core.config.YamlConfig;
+import dev.flotilla.dashboard.alerts.AlertRule;
 import dev.flotilla.gateway.RouteSpec;
 import dev.flotilla.gateway.RoutesConfig;
 import dev.flotilla.supervisor.AppSpec;
@@ -23,10 +24,15 @@ import java.util.Set;
  *   routes: [...]            # the gateway's routes, as in a routes file
  * apps: [...]                # see AppSpec
  * try: [/api/users]          # paths through the gateway that `up` suggests once ready (default: the routes)
+ * dashboard: {port: 7071}    # the control plane's dashboard; a token: allows its actions (drain, reload)
+ * otlp: http://HOST:4318     # also export every process's spans to this OpenTelemetry collector (OTLP/HTTP)
+ * alerts: [...]              # alert rules evaluated by the control plane: see AlertRule
+ * alert-webhook: URL         # where firing and resolved alerts are POSTed (Alertmanager's webhook shape)
  * </pre>
  */
 public record FleetFile(String redis, String amqp, Registry registry, Gateway gateway, List<AppSpec> apps,
-        @JsonProperty("try") List<String> tryPaths) {
+        @JsonProperty("try") List<String> tryPaths, Dashboard dashboard, String otlp, List<AlertRule> alerts,
+        String alertWebhook) {
 
     public FleetFile {
         redis = redis == null ? "embedded" : redis;
@@ -42,6 +48,21 @@ public record FleetFile(String redis, String amqp, Registry registry, Gateway ga
         gateway = gateway == null ? new Gateway(null, null, null) : gateway;
         apps = apps == null ? List.of() : List.copyOf(apps);
         tryPaths = tryPaths == null ? List.of() : List.copyOf(tryPaths);
+        dashboard = dashboard == null ? new Dashboard(null, null) : dashboard;
+        if (otlp != null && !otlp.startsWith("http://") && !otlp.startsWith("https://")) {
+            throw new IllegalArgumentException("otlp: '" + otlp + "' (expected a collector's OTLP/HTTP URL, e.g."
+                    + " http://127.0.0.1:4318)");
+        }
+        alerts = alerts == null ? List.of() : List.copyOf(alerts);
+        Set<String> alertNames = new HashSet<>();
+        for (AlertRule rule : alerts) {
+            if (!alertNames.add(rule.name())) {
+                throw new IllegalArgumentException("alerts: the name '" + rule.name() + "' is used twice");
+            }
+        }
+        if (alertWebhook != null && !alertWebhook.startsWith("http://") && !alertWebhook.startsWith("https://")) {
+            throw new IllegalArgumentException("alert-webhook: '" + alertWebhook + "' (expected an http:// URL)");
+        }
         Set<String> names = new HashSet<>(Set.of("redis", "rabbitmq"));
         for (AppSpec app : apps) {
             if (!names.add(app.name())) {
@@ -56,6 +77,13 @@ public record FleetFile(String redis, String amqp, Registry registry, Gateway ga
     public record Registry(Integer port) {
         public Registry {
             port = port == null ? 7070 : port;
+        }
+    }
+
+    /** The control plane's dashboard: its port, and the token that allows its actions (none: read-only). */
+    public record Dashboard(Integer port, String token) {
+        public Dashboard {
+            port = port == null ? 7071 : port;
         }
     }
 

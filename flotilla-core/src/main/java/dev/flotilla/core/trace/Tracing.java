@@ -63,7 +63,7 @@ public final class Tracing implements AutoCloseable {
         Resource resource = Resource.create(Attributes.of(SERVICE_NAME, service, SERVICE_VERSION,
                 version == null ? "" : version, SERVICE_INSTANCE, instance == null ? service : instance));
         SdkTracerProviderBuilder provider = SdkTracerProvider.builder().setResource(resource)
-                .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(settings.sampleRatio())));
+                .setSampler(Sampler.parentBased(new RequestSampler(settings.sampleRatio())));
         if (local != null) {
             provider.addSpanProcessor(batch(local));
         }

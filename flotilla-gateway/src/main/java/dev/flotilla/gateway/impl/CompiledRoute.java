@@ -62,6 +62,7 @@ final class CompiledRoute {
         retryableAttemptTimeoutMs = attempt == 0 ? timeoutMs : Math.min(attempt, timeoutMs);
         maxBody = spec.maxBody().bytes();
         this.metrics = metrics;
+        metrics.breaker(breaker);
     }
 
     boolean matchesPath(String path) {

@@ -3,10 +3,12 @@ package dev.flotilla.gateway.impl;
 import dev.flotilla.core.balance.Upstreams;
 import dev.flotilla.core.config.ConfigException;
 import dev.flotilla.gateway.RouteSpec;
+import dev.flotilla.gateway.RouteStatus;
 import dev.flotilla.gateway.RoutesConfig;
 import io.vertx.redis.client.Redis;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** What every event loop of a gateway shares: the route table in force, the upstreams, metrics. */
 public final class GatewayState {
@@ -43,6 +45,20 @@ public final class GatewayState {
 
     void refused(String error) {
         lastError = error;
+    }
+
+    /** Every route in force as it stands now. */
+    public List<RouteStatus> status() {
+        List<RouteStatus> list = new ArrayList<>();
+        for (CompiledRoute route : routes.routes) {
+            RouteMetrics.Totals totals = route.metrics.totals();
+            RouteSpec spec = route.spec;
+            list.add(new RouteStatus(spec.id(), spec.path(), spec.service(),
+                    route.breaker == null ? null : route.breaker.state().name().toLowerCase(Locale.ROOT),
+                    totals.requests(), totals.serverErrors(), totals.bucketSeconds(), totals.bucketCounts(),
+                    route.upstream.describe().getJsonArray("instances")));
+        }
+        return list;
     }
 
     /** Builds a table from {@code config} and puts it in force; on error the old one stays. */

@@ -5,6 +5,7 @@ import dev.flotilla.core.registry.Instance;
 import dev.flotilla.core.registry.InstanceStatus;
 import dev.flotilla.core.registry.ServiceSummary;
 import dev.flotilla.core.version.VersionRange;
+import dev.flotilla.registry.RegistryOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -41,9 +42,11 @@ final class HttpApi {
     private final RegistryMetrics metrics;
     private final String token;
     private final int maxBodyBytes;
+    private final List<RegistryOptions.PrometheusTarget> ownTargets;
 
     HttpApi(RegistryService service, RegistryView view, WatchHub hub, RegistryStore store, RegistryMetrics metrics,
-            String token, int maxBodyBytes) {
+            String token, int maxBodyBytes, List<RegistryOptions.PrometheusTarget> ownTargets) {
+        this.ownTargets = ownTargets;
         this.service = service;
         this.view = view;
         this.hub = hub;
@@ -195,6 +198,11 @@ final class HttpApi {
             }
             groups.add(new JsonObject().put("targets", new JsonArray().add(host + ":" + instance.port()))
                     .put("labels", labels));
+        }
+        for (RegistryOptions.PrometheusTarget target : ownTargets) {
+            groups.add(new JsonObject().put("targets", new JsonArray().add(target.address()))
+                    .put("labels", new JsonObject().put("__metrics_path__", target.metricsPath())
+                            .put("service", target.service()).put("instance", target.service())));
         }
         ctx.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end(groups.toBuffer());

@@ -47,7 +47,8 @@ public final class RegistryVerticle extends VerticleBase {
         RegistryMetrics metrics = new RegistryMetrics(view, hub, checker);
         view.addListener(hub);
         view.addListener(metrics);
-        HttpApi api = new HttpApi(service, view, hub, store, metrics, options.getToken(), options.getMaxBodyBytes());
+        HttpApi api = new HttpApi(service, view, hub, store, metrics, options.getToken(), options.getMaxBodyBytes(),
+                options.getPrometheusTargets());
         return store.open(view)
                 .onSuccess(view::load)
                 .compose(snapshot -> checker.start())

@@ -1,5 +1,6 @@
 package dev.flotilla.supervisor.impl;
 
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -57,8 +58,32 @@ public final class LogSink {
             merged.println("flotilla: cannot write " + file + ": " + e.getMessage());
         }
         if (merged != null && (line.startsWith("flotilla: ") || shownMerged.test(line))) {
-            merged.print(text);
+            merged.print(source + " | " + readable(line) + "\n");
             merged.flush();
+        }
+    }
+
+    /**
+     * A JSON log line (what Flotilla's services write under a supervisor) as a person reads it on the
+     * terminal: {@code 18:42:17.189 INFO  FlotillaService - message}; any other line as it is.
+     */
+    static String readable(String line) {
+        if (!line.startsWith("{\"@timestamp\"")) {
+            return line;
+        }
+        try {
+            JsonObject json = new JsonObject(line);
+            String time = json.getString("@timestamp", "");
+            int t = time.indexOf('T');
+            String clock = t < 0 || time.length() < t + 13 ? time : time.substring(t + 1, t + 13);
+            String logger = json.getString("logger_name", "");
+            String text = clock + " " + String.format("%-5s", json.getString("level", "")) + " "
+                    + logger.substring(logger.lastIndexOf('.') + 1) + " - " + json.getString("message", "");
+            String trace = json.getString("trace_id");
+            String stack = json.getString("stack_trace");
+            return text + (trace == null ? "" : " trace=" + trace) + (stack == null ? "" : "\n" + stack.strip());
+        } catch (RuntimeException e) {
+            return line;
         }
     }
 

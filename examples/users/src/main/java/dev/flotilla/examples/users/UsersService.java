@@ -14,6 +14,8 @@ import io.vertx.redis.client.Response;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The seed article's users API on the Flotilla SDK. Users live in Redis, so every instance answers the
@@ -25,6 +27,7 @@ import java.util.Set;
 public final class UsersService {
 
     private static final Set<String> FIELDS = Set.of("name", "email");
+    private static final Logger LOG = LoggerFactory.getLogger(UsersService.class);
 
     private UsersService() {
     }
@@ -43,6 +46,8 @@ public final class UsersService {
                 .onFailure(ctx::fail));
         router.get("/users/:id").handler(ctx -> redis(service).send(Request.cmd(Command.HGET).arg(key).arg(id(ctx)))
                 .onSuccess(value -> {
+                    // Logged inside the request: the line carries the request's trace_id (flotilla logs --trace).
+                    LOG.info("user {} {}", ctx.pathParam("id"), value == null ? "not found" : "found");
                     if (value == null) {
                         ctx.fail(HttpFailure.notFound("no user " + ctx.pathParam("id")));
                     } else {
