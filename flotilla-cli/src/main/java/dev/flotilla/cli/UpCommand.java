@@ -77,8 +77,8 @@ final class UpCommand implements Callable<Integer> {
             err.println("flotilla up: cannot start: " + StartFailures.describe(e, "the ports in flotilla.yaml"));
             return 1;
         }
-        banner(out, fleetFile, fleet.gatewayUrl(), fleet.registryUrl(), fleet.gatewayAdminPort(), fleet.redisUrl(),
-                fleet.amqpUrl(), started, false);
+        banner(out, fleetFile, fleet.dashboardUrl(), fleet.gatewayUrl(), fleet.registryUrl(), fleet.gatewayAdminPort(),
+                fleet.redisUrl(), fleet.amqpUrl(), started, false);
         shutdown.await();
         out.println("flotilla: stopping the fleet...");
         out.flush();
@@ -116,16 +116,21 @@ final class UpCommand implements Callable<Integer> {
             return 1;
         }
         FleetFile.Gateway gateway = fleetFile.gateway();
-        banner(spec.commandLine().getOut(), fleetFile, "http://127.0.0.1:" + gateway.port(),
+        // The daemon chose the dashboard's port (a free one unless the file names it): its banner says which.
+        String dashboardUrl = Files.readAllLines(log).stream().filter(line -> line.startsWith(DASHBOARD_LINE))
+                .map(line -> line.substring(DASHBOARD_LINE.length()).trim()).findFirst().orElse("(see " + log + ")");
+        banner(spec.commandLine().getOut(), fleetFile, dashboardUrl, "http://127.0.0.1:" + gateway.port(),
                 "http://127.0.0.1:" + fleetFile.registry().port(), gateway.adminPort(), null, null, started, true);
         spec.commandLine().getOut().println("supervisor pid " + daemon.pid() + ", log " + log);
         return 0;
     }
 
-    private static void banner(PrintWriter out, FleetFile fleetFile, String gatewayUrl, String registryUrl,
-            int adminPort, String redisUrl, String amqpUrl, long started, boolean detached) {
+    private static final String DASHBOARD_LINE = "  dashboard  ";
+
+    private static void banner(PrintWriter out, FleetFile fleetFile, String dashboardUrl, String gatewayUrl,
+            String registryUrl, int adminPort, String redisUrl, String amqpUrl, long started, boolean detached) {
         out.printf("flotilla: the fleet is up in %.1f s%n", (System.nanoTime() - started) / 1e9);
-        out.println("  dashboard  http://127.0.0.1:" + fleetFile.dashboard().port() + "/");
+        out.println(DASHBOARD_LINE + dashboardUrl);
         out.println("  gateway    " + gatewayUrl);
         out.println("  registry   " + registryUrl + "   (services: " + registryUrl + "/v1/services)");
         out.println("  admin      http://127.0.0.1:" + adminPort + "/admin/upstreams");

@@ -376,13 +376,14 @@ public final class Dashboard {
         return server.actualPort();
     }
 
+    /** The page's address, ending in {@code /}. */
     public String url() {
-        return "http://" + ("0.0.0.0".equals(options.host()) ? "127.0.0.1" : options.host()) + ":" + port();
+        return "http://" + ("0.0.0.0".equals(options.host()) ? "127.0.0.1" : options.host()) + ":" + port() + "/";
     }
 
     /** The URL processes export their spans to ({@code FLOTILLA_TRACES}). */
     public String intakeUrl() {
-        return url() + "/v1/traces";
+        return url() + "v1/traces";
     }
 
     public AlertEvaluator alerts() {

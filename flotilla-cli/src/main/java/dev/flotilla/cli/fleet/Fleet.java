@@ -97,7 +97,9 @@ public final class Fleet implements AutoCloseable {
         ports.put(spec.registry().port(), "registry.port");
         ports.put(spec.gateway().port(), "gateway.port");
         ports.put(spec.gateway().adminPort(), "gateway.admin-port");
-        ports.put(spec.dashboard().port(), "dashboard.port");
+        if (spec.dashboard().port() != 0) {
+            ports.put(spec.dashboard().port(), "dashboard.port");
+        }
         for (AppSpec app : spec.apps()) {
             if (app.port() != null) {
                 int count = app.cluster() ? 1 : Math.max(1, app.instanceCount());
@@ -142,14 +144,15 @@ public final class Fleet implements AutoCloseable {
     private void startAll(Path fleetFile, FleetFile spec, PrintStream merged, Runnable down, Duration readyLimit)
             throws Exception {
         this.fleetFile = fleetFile;
-        String dashboardUrl = "http://127.0.0.1:" + spec.dashboard().port();
+        int dashboardPort = spec.dashboard().port() == 0 ? freePort() : spec.dashboard().port();
+        String dashboardUrl = "http://127.0.0.1:" + dashboardPort;
         registry = RegistryServer.start(vertx, new RegistryOptions().setPort(spec.registry().port())
                         .setPrometheusTargets(List.of(
                                 new PrometheusTarget("127.0.0.1:" + spec.registry().port(), "/metrics",
                                         "flotilla-registry"),
                                 new PrometheusTarget("127.0.0.1:" + spec.gateway().adminPort(), "/metrics",
                                         "flotilla-gateway"),
-                                new PrometheusTarget("127.0.0.1:" + spec.dashboard().port(), "/metrics",
+                                new PrometheusTarget("127.0.0.1:" + dashboardPort, "/metrics",
                                         "flotilla-supervisor"))))
                 .await(30, TimeUnit.SECONDS);
         registryClient = RegistryClient.create(vertx, new RegistryClientOptions(registry.url()));
@@ -204,7 +207,7 @@ public final class Fleet implements AutoCloseable {
                         .setAdminPort(spec.gateway().adminPort()).setRegistryUrl(registry.url())
                         .setRedisUrl(redisUrl).setRoutes(new RoutesConfig(spec.gateway().routes())))
                 .await(30, TimeUnit.SECONDS);
-        dashboard = Dashboard.start(vertx, new DashboardOptions("127.0.0.1", spec.dashboard().port(),
+        dashboard = Dashboard.start(vertx, new DashboardOptions("127.0.0.1", dashboardPort,
                 spec.dashboard().token(), spec.alerts(), spec.alertWebhook()), registryClient, gateway, supervisor,
                 traces).await(30, TimeUnit.SECONDS);
         // The apps start while the broker is still starting (services wait for it: Transports.BROKER_WAIT), and

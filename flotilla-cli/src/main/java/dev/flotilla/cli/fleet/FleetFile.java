@@ -24,7 +24,8 @@ import java.util.Set;
  *   routes: [...]            # the gateway's routes, as in a routes file
  * apps: [...]                # see AppSpec
  * try: [/api/users]          # paths through the gateway that `up` suggests once ready (default: the routes)
- * dashboard: {port: 7071}    # the control plane's dashboard; a token: allows its actions (drain, reload)
+ * dashboard: {port: 7071}    # the control plane's dashboard (default: a free port, printed by up); a token:
+ *                            # allows its actions (drain, reload)
  * otlp: http://HOST:4318     # also export every process's spans to this OpenTelemetry collector (OTLP/HTTP)
  * alerts: [...]              # alert rules evaluated by the control plane: see AlertRule
  * alert-webhook: URL         # where firing and resolved alerts are POSTed (Alertmanager's webhook shape)
@@ -80,10 +81,16 @@ public record FleetFile(String redis, String amqp, Registry registry, Gateway ga
         }
     }
 
-    /** The control plane's dashboard: its port, and the token that allows its actions (none: read-only). */
+    /**
+     * The control plane's dashboard: its port (0, the default: a free one), and the token that allows its
+     * actions (none: read-only).
+     */
     public record Dashboard(Integer port, String token) {
         public Dashboard {
-            port = port == null ? 7071 : port;
+            port = port == null ? 0 : port;
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("dashboard.port: " + port + " (expected 0..65535)");
+            }
         }
     }
 
