@@ -70,6 +70,8 @@ public final class Dashboard {
     private HttpServer server;
     private long timer;
     private boolean pushQueued;
+    /** Alerts are evaluated once the fleet is up: while it starts, every rule on instances would fire. */
+    private volatile boolean alerting;
 
     private Dashboard(Vertx vertx, DashboardOptions options, RegistryClient registry, GatewayServer gateway,
             Supervisor supervisor, TraceStore traces) {
@@ -135,7 +137,9 @@ public final class Dashboard {
         long now = System.nanoTime();
         samples.record(now, nowRoutes, restarts);
         processMetrics.update(nowProcesses);
-        alerts.evaluate(readings(), now, Instant.now());
+        if (alerting) {
+            alerts.evaluate(readings(), now, Instant.now());
+        }
         push();
     }
 
@@ -384,6 +388,11 @@ public final class Dashboard {
     /** The URL processes export their spans to ({@code FLOTILLA_TRACES}). */
     public String intakeUrl() {
         return url() + "v1/traces";
+    }
+
+    /** Starts evaluating the alert rules: the fleet is up. */
+    public void startAlerting() {
+        alerting = true;
     }
 
     public AlertEvaluator alerts() {

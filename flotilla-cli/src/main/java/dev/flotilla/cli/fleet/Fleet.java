@@ -237,6 +237,7 @@ public final class Fleet implements AutoCloseable {
             throw new StartFailure("not ready within " + readyLimit.toSeconds() + " s: " + String.join(", ", late)
                     + "; see " + workDirectory.resolve("logs"));
         }
+        dashboard.startAlerting();
     }
 
     public String gatewayUrl() {

@@ -121,7 +121,9 @@ public final class TraceStore {
         return list;
     }
 
-    private static JsonObject summary(String traceId, List<JsonObject> spans) {
+    private static JsonObject summary(String traceId, List<JsonObject> unordered) {
+        List<JsonObject> spans = new ArrayList<>(unordered);
+        spans.sort((a, b) -> Long.compare(a.getLong("startUs"), b.getLong("startUs"))); // services in call order
         JsonObject root = null;
         long start = Long.MAX_VALUE;
         long end = Long.MIN_VALUE;

@@ -76,7 +76,7 @@ function renderAlerts() {
   const active = state.alerts.filter((a) => a.state !== "inactive");
   $("#alerts").replaceChildren(...active.map((a) => el("div",
       { class: "alert " + a.state + " " + a.severity, "data-alert": a.alert, "data-state": a.state },
-      el("span", { class: "name" }, (a.state === "firing" ? "🔥 " : "⏳ ") + a.alert),
+      el("span", { class: "name" }, a.alert),
       el("span", { class: "what" }, a.summary + (a.value ? " — now " + a.value : "")),
       el("span", { class: "pill" }, a.state + " since " + new Date(a.since).toLocaleTimeString()))));
   fill($("#rules tbody"), state.alerts.map((a) => el("tr", { "data-alert": a.alert },

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.Map;
@@ -17,6 +18,8 @@ import java.util.concurrent.TimeUnit;
  * on {@code /metrics}. The request's span gets the same route as its name and {@code http.route}.
  */
 final class ServiceMetrics {
+
+    private static final String FAILED_ROUTE = "flotilla.failed-route";
 
     private final PrometheusMeterRegistry registry = PrometheusRegistries.create();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
@@ -47,11 +50,30 @@ final class ServiceMetrics {
      * whose every value would make a new time series.
      */
     private static String route(RoutingContext ctx) {
+        String failed = ctx.get(FAILED_ROUTE);
+        if (failed != null) {
+            return failed;
+        }
         Route route = ctx.currentRoute();
         if (route != null && route.getPath() != null) {
             return route.getPath();
         }
         return ctx.response().getStatusCode() == 404 ? "NOT_FOUND" : "/**";
+    }
+
+    /**
+     * Gives every route with a path a failure handler that remembers it: a failed request is answered by the
+     * catch-all failure handler, whose route is the one current by then, and its route would be lost.
+     */
+    static void rememberFailedRoutes(Router router) {
+        for (Route route : router.getRoutes()) {
+            if (route.getPath() != null) {
+                route.failureHandler(ctx -> {
+                    ctx.put(FAILED_ROUTE, route.getPath());
+                    ctx.next();
+                });
+            }
+        }
     }
 
     private Timer timer(String method, String uri, int status) {

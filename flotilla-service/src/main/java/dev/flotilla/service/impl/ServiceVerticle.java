@@ -56,6 +56,7 @@ final class ServiceVerticle extends VerticleBase {
             router.route().handler(service.sessionHandler());
         }
         routes.accept(router, service);
+        ServiceMetrics.rememberFailedRoutes(router);
         if (service.staticFiles() != null) {
             service.staticFiles().mount(router);
         }
