@@ -1,5 +1,7 @@
 package dev.flotilla.cli;
 
+import dev.flotilla.core.config.ConfigException;
+import dev.flotilla.core.trace.Tracing;
 import dev.flotilla.gateway.GatewayOptions;
 import dev.flotilla.gateway.GatewayServer;
 import java.nio.file.Path;
@@ -54,7 +56,16 @@ final class GatewayCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("flotilla gateway: " + e.getMessage());
             return 2;
         }
-        return ServerRun.untilSignalled(spec, "gateway", "--port or --admin-port", vertx ->
+        Tracing tracing;
+        try {
+            tracing = Tracing.fromEnvironment("gateway", Flotilla.class.getPackage().getImplementationVersion(),
+                    "gateway-" + ProcessHandle.current().pid());
+        } catch (ConfigException e) {
+            spec.commandLine().getErr().println("flotilla gateway: " + e.getMessage());
+            return 2;
+        }
+        // Traced (FLOTILLA_TRACES, FLOTILLA_OTLP, FLOTILLA_TRACE_SAMPLE) unless FLOTILLA_TRACING=off.
+        return ServerRun.untilSignalled(spec, "gateway", "--port or --admin-port", tracing, vertx ->
                 GatewayServer.start(vertx, options).map(server -> new ServerRun.Started(server.url(), server::close)));
     }
 }

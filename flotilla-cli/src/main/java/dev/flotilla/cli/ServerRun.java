@@ -2,6 +2,8 @@ package dev.flotilla.cli;
 
 import dev.flotilla.core.lifecycle.Shutdown;
 import io.vertx.core.Future;
+import dev.flotilla.core.trace.TraceSettings;
+import dev.flotilla.core.trace.Tracing;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +23,20 @@ final class ServerRun {
 
     static int untilSignalled(CommandSpec spec, String name, String portOptions,
             Function<Vertx, Future<Started>> start) throws InterruptedException {
-        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+        return untilSignalled(spec, name, portOptions, Tracing.create(TraceSettings.off(), name, null, null), start);
+    }
+
+    /** As above, on a Vert.x that traces as {@code tracing} says; its queued spans are sent before exiting. */
+    static int untilSignalled(CommandSpec spec, String name, String portOptions, Tracing tracing,
+            Function<Vertx, Future<Started>> start) throws InterruptedException {
+        try (tracing) {
+            return run(spec, name, portOptions, tracing.vertx(new VertxOptions().setPreferNativeTransport(true)),
+                    start);
+        }
+    }
+
+    private static int run(CommandSpec spec, String name, String portOptions, Vertx vertx,
+            Function<Vertx, Future<Started>> start) throws InterruptedException {
         Started server;
         try {
             server = start.apply(vertx).await(30, TimeUnit.SECONDS);

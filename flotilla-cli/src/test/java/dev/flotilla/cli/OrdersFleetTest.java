@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -64,6 +65,7 @@ class OrdersFleetTest {
                 """.formatted(Ports.free(), gateway, Ports.free(), Ports.free(), inventory, payment, Ports.free()));
         try (JavaProcess up = JavaProcess.start(Flotilla.class, "up", "-f", file.toString())) {
             up.awaitLine("flotilla: the fleet is up", Duration.ofSeconds(150));
+            String dashboard = up.awaitLine("  dashboard  ", Duration.ofSeconds(5)).trim().split("\\s+")[1];
             String redis = up.awaitLine("  redis ", Duration.ofSeconds(5)).replaceFirst("^\\s*redis\\s+", "");
             String queues = up.awaitLine("  queues ", Duration.ofSeconds(5));
             assertThat(queues).contains(EmbeddedRabbit.executable() != null ? "RabbitMQ at amqp://127.0.0.1:"
@@ -103,6 +105,25 @@ class OrdersFleetTest {
             JsonObject payments = get("http://127.0.0.1:" + payment + "/payments");
             assertThat(payments.getLong("charged")).isEqualTo(1500);
             assertThat(payments.getLong("charged-count")).isEqualTo(1);
+
+            // The saga is one trace: the order's request, then each step's command through a queue into its
+            // participant (a CONSUMER span each), and the replies back into the orchestrator.
+            Eventually.check("one trace from the gateway through the queues to every participant",
+                    Duration.ofSeconds(15), () -> {
+                        for (Object t : get(dashboard + "api/traces?limit=100").getJsonArray("traces")) {
+                            JsonObject trace = (JsonObject) t;
+                            if (trace.getJsonArray("services").getList().containsAll(List.of("gateway", "orders",
+                                    "inventory", "payment", "notification"))) {
+                                return get(dashboard + "api/traces/" + trace.getString("traceId"))
+                                        .getJsonArray("spans").stream().map(s -> (JsonObject) s)
+                                        .anyMatch(s -> s.getString("kind").equals("CONSUMER")
+                                                && s.getString("service").equals("payment")
+                                                && s.getJsonObject("attributes").getString("messaging.system")
+                                                        .equals(queues.contains("RabbitMQ") ? "rabbitmq" : "redis"));
+                            }
+                        }
+                        return false;
+                    });
 
             StringWriter out = new StringWriter();
             CommandLine cli = Flotilla.commandLine().setOut(new PrintWriter(out, true));

@@ -1,5 +1,7 @@
 package dev.flotilla.messaging;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -57,27 +59,31 @@ public final class Deliveries {
      * throws fails like one whose future fails. Succeeds once the message may be acknowledged.
      */
     public static Future<Void> handle(Message message, MessageHandler handler, ConsumerOptions options,
-            Deduplication deduplication) {
+            Deduplication deduplication, String system) {
         if (deduplication == null) {
-            return run(message, handler, options);
+            return run(message, handler, options, system);
         }
         Duration hold = options.handlerTimeout().plus(CLAIM_MARGIN);
         return deduplication.claim(message.queue(), message.id(), hold).compose(claim -> switch (claim) {
             case DONE -> Future.<Void>succeededFuture();
             case BUSY -> Future.<Void>failedFuture(new CopyBeingHandled(message.id()));
-            case CLAIMED -> run(message, handler, options).transform(ar -> ar.succeeded()
+            case CLAIMED -> run(message, handler, options, system).transform(ar -> ar.succeeded()
                     ? deduplication.markHandled(message.queue(), message.id())
                     : deduplication.release(message.queue(), message.id())
                             .transform(released -> Future.<Void>failedFuture(ar.cause())));
         });
     }
 
-    private static Future<Void> run(Message message, MessageHandler handler, ConsumerOptions options) {
-        try {
-            return handler.handle(message).timeout(options.handlerTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    private static Future<Void> run(Message message, MessageHandler handler, ConsumerOptions options,
+            String system) {
+        Span span = QueueSpans.consuming(message, system);
+        Future<Void> handled;
+        try (Scope current = span.makeCurrent()) {
+            handled = handler.handle(message).timeout(options.handlerTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
-            return Future.failedFuture(e);
+            handled = Future.failedFuture(e);
         }
+        return handled.andThen(ar -> QueueSpans.end(span, ar.cause()));
     }
 
     /**

@@ -72,7 +72,7 @@ public final class Fleet implements AutoCloseable {
         this.workDirectory = workDirectory;
         // The gateway's spans go straight into the trace store (and to the collector, if any); the registry's
         // and the dashboard's own traffic is not traced.
-        this.tracing = Tracing.create(new TraceSettings(true, null, spec.otlp(), 1), "gateway",
+        this.tracing = Tracing.create(new TraceSettings(true, null, spec.otlp(), spec.traceSample()), "gateway",
                 Fleet.class.getPackage().getImplementationVersion(), "gateway", traces.exporter());
         this.vertx = tracing.vertx(new VertxOptions().setPreferNativeTransport(true));
     }
@@ -162,6 +162,7 @@ public final class Fleet implements AutoCloseable {
         if (spec.otlp() != null) {
             env.put(TraceSettings.OTLP, spec.otlp());
         }
+        env.put(TraceSettings.SAMPLE, Double.toString(spec.traceSample()));
         env.put("FLOTILLA_LOG_FORMAT", "json"); // the log files are searched by field: flotilla logs --trace
         int redisPort = 0;
         if (spec.redis().equals("embedded")) {

@@ -27,13 +27,14 @@ import java.util.Set;
  * dashboard: {port: 7071}    # the control plane's dashboard (default: a free port, printed by up); a token:
  *                            # allows its actions (drain, reload)
  * otlp: http://HOST:4318     # also export every process's spans to this OpenTelemetry collector (OTLP/HTTP)
+ * trace-sample: 1           # the share of requests traced, 0 to 1 (FLOTILLA_TRACE_SAMPLE of every process)
  * alerts: [...]              # alert rules evaluated by the control plane: see AlertRule
  * alert-webhook: URL         # where firing and resolved alerts are POSTed (Alertmanager's webhook shape)
  * </pre>
  */
 public record FleetFile(String redis, String amqp, Registry registry, Gateway gateway, List<AppSpec> apps,
-        @JsonProperty("try") List<String> tryPaths, Dashboard dashboard, String otlp, List<AlertRule> alerts,
-        String alertWebhook) {
+        @JsonProperty("try") List<String> tryPaths, Dashboard dashboard, String otlp, Double traceSample,
+        List<AlertRule> alerts, String alertWebhook) {
 
     public FleetFile {
         redis = redis == null ? "embedded" : redis;
@@ -53,6 +54,10 @@ public record FleetFile(String redis, String amqp, Registry registry, Gateway ga
         if (otlp != null && !otlp.startsWith("http://") && !otlp.startsWith("https://")) {
             throw new IllegalArgumentException("otlp: '" + otlp + "' (expected a collector's OTLP/HTTP URL, e.g."
                     + " http://127.0.0.1:4318)");
+        }
+        traceSample = traceSample == null ? 1 : traceSample;
+        if (!(traceSample >= 0 && traceSample <= 1)) {
+            throw new IllegalArgumentException("trace-sample: " + traceSample + " (expected a share from 0 to 1)");
         }
         alerts = alerts == null ? List.of() : List.copyOf(alerts);
         Set<String> alertNames = new HashSet<>();

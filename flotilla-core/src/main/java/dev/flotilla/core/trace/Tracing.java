@@ -1,9 +1,11 @@
 package dev.flotilla.core.trace;
 
+import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -92,6 +94,33 @@ public final class Tracing implements AutoCloseable {
             return Vertx.vertx(options);
         }
         return Vertx.builder().with(options).withTracer(new OpenTelemetryTracingFactory(sdk)).build();
+    }
+
+    /**
+     * Makes this the process's OpenTelemetry for code that has no handle on it (the queues' consumer spans):
+     * the first call in a process wins; later ones (several services in one test JVM) change nothing.
+     */
+    public Tracing registerGlobal() {
+        if (sdk != null) {
+            try {
+                GlobalOpenTelemetry.set(sdk);
+            } catch (IllegalStateException alreadySet) {
+                // the first one stays
+            }
+        }
+        return this;
+    }
+
+    /** The W3C {@code traceparent} of the current span (the request being handled), or null outside any. */
+    public static String currentTraceparent() {
+        String[] header = new String[1];
+        W3CTraceContextPropagator.getInstance().inject(Context.current(), header,
+                (carrier, key, value) -> {
+                    if (key.equals("traceparent")) {
+                        carrier[0] = value;
+                    }
+                });
+        return header[0];
     }
 
     /** True when {@code vertx} was made with a tracer (by {@link #vertx} with tracing on). */

@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.core.http.PoolOptions;
 
 /** One event loop's share of the gateway: a server on the shared port and its own upstream pools. */
@@ -31,7 +32,9 @@ public final class GatewayVerticle extends VerticleBase {
                 .setKeepAliveTimeout(options.getUpstreamKeepAliveSeconds())
                 .setTcpNoDelay(true)
                 .setDecompressionSupported(false)
-                .setVerifyHost(false);
+                .setVerifyHost(false)
+                // The proxy writes traceparent itself, from the request's span: no span per attempt.
+                .setTracingPolicy(TracingPolicy.IGNORE);
         HttpClient client = vertx.createHttpClient(clientOptions,
                 new PoolOptions().setHttp1MaxSize(options.getMaxConnectionsPerInstance()).setMaxWaitQueueSize(10_000));
         HttpClient freshClient = vertx.createHttpClient(new HttpClientOptions(clientOptions).setKeepAlive(false),

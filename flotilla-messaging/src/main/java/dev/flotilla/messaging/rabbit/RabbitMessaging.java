@@ -14,6 +14,7 @@ import dev.flotilla.messaging.Deduplication;
 import dev.flotilla.messaging.Message;
 import dev.flotilla.messaging.MessageHandler;
 import dev.flotilla.messaging.Messaging;
+import dev.flotilla.messaging.QueueSpans;
 import dev.flotilla.messaging.Subscription;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -163,7 +164,7 @@ public final class RabbitMessaging implements Messaging {
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
-        Map<String, Object> amqpHeaders = new HashMap<>(headers);
+        Map<String, Object> amqpHeaders = new HashMap<>(QueueSpans.withTrace(headers));
         amqpHeaders.keySet().removeAll(OWN_HEADERS);
         amqpHeaders.put(ATTEMPT, 1);
         AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().deliveryMode(2)
@@ -317,13 +318,14 @@ public final class RabbitMessaging implements Messaging {
         });
         Message message = new Message(id, queue, json, Map.copyOf(userHeaders), attempt,
                 userHeaders.get(TRACEPARENT));
-        context.runOnContext(v -> Deliveries.handle(message, handler, options, deduplication).onComplete(ar -> {
-            if (ar.succeeded()) {
-                ack(channel, deliveryTag);
-            } else {
-                failed(queue, options, channel, deliveryTag, properties, body, attempt, ar.cause());
-            }
-        }));
+        context.runOnContext(v -> Deliveries.handle(message, handler, options, deduplication, "rabbitmq")
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        ack(channel, deliveryTag);
+                    } else {
+                        failed(queue, options, channel, deliveryTag, properties, body, attempt, ar.cause());
+                    }
+                }));
     }
 
     private void failed(String queue, ConsumerOptions options, Channel channel, long deliveryTag,

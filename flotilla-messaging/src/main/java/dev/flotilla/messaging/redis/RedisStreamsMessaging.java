@@ -9,6 +9,7 @@ import dev.flotilla.messaging.Deduplication;
 import dev.flotilla.messaging.Message;
 import dev.flotilla.messaging.MessageHandler;
 import dev.flotilla.messaging.Messaging;
+import dev.flotilla.messaging.QueueSpans;
 import dev.flotilla.messaging.Subscription;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -108,7 +109,7 @@ public final class RedisStreamsMessaging implements Messaging {
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
-        return redis.send(append(queue, messageId, json, headers)).map(messageId);
+        return redis.send(append(queue, messageId, json, QueueSpans.withTrace(headers))).map(messageId);
     }
 
     /**
@@ -281,7 +282,7 @@ public final class RedisStreamsMessaging implements Messaging {
             }
             inFlight++;
             Message message = new Message(id, queue, body, Map.copyOf(headers), attempt, headers.get("traceparent"));
-            Deliveries.handle(message, handler, options, deduplication).transform(ar -> {
+            Deliveries.handle(message, handler, options, deduplication, "redis").transform(ar -> {
                 if (ar.succeeded()) {
                     return redis.send(Request.cmd(Command.XACK).arg(stream(queue)).arg(GROUP).arg(entryId))
                             .compose(r -> redis.send(Request.cmd(Command.XDEL).arg(stream(queue)).arg(entryId)))

@@ -78,7 +78,7 @@ public final class RunningServiceImpl implements RunningService {
     public static Future<RunningService> start(String name, String version, ServiceConfig config,
             BiConsumer<Router, ServiceContext> routes, Map<String, Function<ServiceContext, Future<?>>> checks,
             int eventLoops, SessionOptions sessionOptions, StaticFiles staticFiles) {
-        Tracing tracing = Tracing.create(config.traces(), name, version, config.instanceId());
+        Tracing tracing = Tracing.create(config.traces(), name, version, config.instanceId()).registerGlobal();
         Vertx vertx = tracing.vertx(new VertxOptions().setPreferNativeTransport(true)
                 .setEventLoopPoolSize(eventLoops));
         RunningServiceImpl service = new RunningServiceImpl(name, version, config, tracing, vertx,

@@ -1,6 +1,7 @@
 package dev.flotilla.examples.orders;
 
 import dev.flotilla.core.http.HttpFailure;
+import dev.flotilla.core.trace.Tracing;
 import dev.flotilla.messaging.ConsumerOptions;
 import dev.flotilla.messaging.saga.SagaState;
 import dev.flotilla.messaging.saga.Sagas;
@@ -33,7 +34,9 @@ public final class OrdersService {
             }));
             router.post("/orders").handler(ctx -> {
                 JsonObject order = validate(ctx.body() == null ? null : ctx.body().asJsonObject());
-                orchestrator.get().compose(sagas -> sagas.begin(order, ctx.request().getHeader("traceparent")))
+                // Read now, while the request's span is current: the saga's commands carry it through the queues.
+                String traceparent = Tracing.currentTraceparent();
+                orchestrator.get().compose(sagas -> sagas.begin(order, traceparent))
                         .onSuccess(id -> ctx.response().setStatusCode(202).putHeader("Location", "orders/" + id)
                                 .putHeader("Content-Type", "application/json")
                                 .end(new JsonObject().put("id", id).put("state", "PENDING").encode()))
