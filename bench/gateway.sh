@@ -59,16 +59,7 @@ nginx -p "$work/nginx" -c "$work/nginx/proxy.conf" -g 'daemon off;' & nginx_mast
 java -jar flotilla-cli/target/flotilla.jar registry --port "$registry" >"$work/registry.out" 2>"$work/registry.err" &
 pids+=($!)
 until grep -q listening "$work/registry.out" 2>/dev/null; do sleep 0.1; done
-register() { # keeps both backends registered (re-registering is the heartbeat)
-  while true; do
-    for b in $b1 $b2; do
-      curl -s -o /dev/null -X PUT "http://127.0.0.1:$registry/v1/instances/backend-$b" \
-        -d "{\"service\":\"hello\",\"version\":\"1.0.0\",\"host\":\"127.0.0.1\",\"port\":$b,\"healthPath\":\"/\"}"
-    done
-    sleep 3
-  done
-}
-register & pids+=($!)
+register_hello "$registry" "$b1" "$b2" & pids+=($!)
 cat >"$work/routes.yaml" <<YAML
 routes:
   - path: /api/**
@@ -96,39 +87,21 @@ first_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 curl -sf "http://127.0.0.1:$nginx_proxy/api/" >/dev/null
 nginx_pid=$(ps --ppid "$nginx_master" -o pid= | tr -d ' ') # the worker does the proxying
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-hz=$(getconf CLK_TCK)
-# run NAME PORT PID SECONDS: one wrk run; prints "req/s p50_ms p99_ms cpu_us_per_request"
-run() {
-  local name=$1 port=$2 pid=$3 secs=$4 before after out rps p50 p99 requests
-  before=$(cpu_ticks "$pid")
-  out=$(wrk -t"$threads" -c"$connections" -d"${secs}s" --latency "http://127.0.0.1:$port/api/")
-  after=$(cpu_ticks "$pid")
-  rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
-  requests=$(awk '/requests in/{print $1}' <<<"$out")
-  p50=$(awk '$1=="50%"{print $2}' <<<"$out")
-  p99=$(awk '$1=="99%"{print $2}' <<<"$out")
-  errors=$(awk '/Non-2xx|Socket errors/{print}' <<<"$out")
-  [ -z "$errors" ] || echo "  $name: $errors" >&2
-  echo "$rps $(to_ms "$p50") $(to_ms "$p99") $(awk -v t=$((after - before)) -v hz="$hz" -v n="$requests" \
-    'BEGIN{printf "%.1f", t / hz * 1e6 / n}')"
-}
-
 echo "gateway ready (printed 'listening') after ${ready_ms} ms; first 200 through it after ${first_ms} ms" \
   "(without the class-data archive: ready after ${plain_ms} ms)"
-read -r rps p50 p99 cpu <<<"$(run flotilla "$gateway" "$gateway_pid" 10)"
+read -r rps p50 p99 cpu <<<"$(wrk_run flotilla "$gateway" "$gateway_pid" 10)"
 echo "cold (first 10 s of load): flotilla $rps req/s, p50 $p50 ms, p99 $p99 ms, ${cpu} µs CPU/request"
 echo "warming up for ${warmup} s..."
-run flotilla "$gateway" "$gateway_pid" "$warmup" >/dev/null
-run nginx "$nginx_proxy" "$nginx_pid" 5 >/dev/null
+wrk_run flotilla "$gateway" "$gateway_pid" "$warmup" >/dev/null
+wrk_run nginx "$nginx_proxy" "$nginx_pid" 5 >/dev/null
 
 printf '%-6s %-9s %10s %8s %8s %12s\n' round proxy "req/s" "p50 ms" "p99 ms" "CPU µs/req"
 sum_f=0; sum_n=0; p99_f=0; p99_n=0
 for r in $(seq 1 "$rounds"); do
-  read -r rps p50 p99 cpu <<<"$(run nginx "$nginx_proxy" "$nginx_pid" "$duration")"
+  read -r rps p50 p99 cpu <<<"$(wrk_run nginx "$nginx_proxy" "$nginx_pid" "$duration")"
   printf '%-6s %-9s %10s %8s %8s %12s\n' "$r" nginx "$rps" "$p50" "$p99" "$cpu"
   sum_n=$(awk -v a="$sum_n" -v b="$rps" 'BEGIN{print a+b}'); p99_n=$(awk -v a="$p99_n" -v b="$p99" 'BEGIN{print a+b}')
-  read -r rps p50 p99 cpu <<<"$(run flotilla "$gateway" "$gateway_pid" "$duration")"
+  read -r rps p50 p99 cpu <<<"$(wrk_run flotilla "$gateway" "$gateway_pid" "$duration")"
   printf '%-6s %-9s %10s %8s %8s %12s\n' "$r" flotilla "$rps" "$p50" "$p99" "$cpu"
   sum_f=$(awk -v a="$sum_f" -v b="$rps" 'BEGIN{print a+b}'); p99_f=$(awk -v a="$p99_f" -v b="$p99" 'BEGIN{print a+b}')
 done

@@ -10,3 +10,33 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # wrk's latency (850us, 1.2ms, 2s) in milliseconds
 to_ms() { awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v+0} else {sub(/s/,"",v); print v*1000} }'; }
+
+# register_hello REGISTRY_PORT BACKEND_PORT...: keeps the backends registered as service "hello" (re-registering
+# is the heartbeat); run it in the background.
+register_hello() {
+  local registry=$1; shift
+  while true; do
+    for b in "$@"; do
+      curl -s -o /dev/null -X PUT "http://127.0.0.1:$registry/v1/instances/backend-$b" \
+        -d "{\"service\":\"hello\",\"version\":\"1.0.0\",\"host\":\"127.0.0.1\",\"port\":$b,\"healthPath\":\"/\"}"
+    done
+    sleep 3
+  done
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# wrk_run NAME PORT PID SECONDS: one wrk run against http://127.0.0.1:PORT/api/ with $threads threads and
+# $connections connections; prints "req/s p50_ms p99_ms cpu_us_per_request" (CPU of PID).
+wrk_run() {
+  local name=$1 port=$2 pid=$3 secs=$4 before after out rps p50 p99 requests errors
+  before=$(cpu_ticks "$pid")
+  out=$(wrk -t"${threads:-1}" -c"$connections" -d"${secs}s" --latency "http://127.0.0.1:$port/api/")
+  after=$(cpu_ticks "$pid")
+  rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+  requests=$(awk '/requests in/{print $1}' <<<"$out")
+  p50=$(awk '$1=="50%"{print $2}' <<<"$out")
+  p99=$(awk '$1=="99%"{print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx|Socket errors/{print}' <<<"$out")
+  [ -z "$errors" ] || echo "  $name: $errors" >&2
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99") $(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN{printf "%.1f", t / hz * 1e6 / n}')"
+}

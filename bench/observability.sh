@@ -40,16 +40,7 @@ nginx -p "$work/nginx" -c "$work/nginx/backends.conf" -g 'daemon off;' & pids+=(
 java -jar flotilla-cli/target/flotilla.jar registry --port "$registry" >"$work/registry.out" 2>"$work/registry.err" &
 pids+=($!)
 until grep -q listening "$work/registry.out" 2>/dev/null; do sleep 0.1; done
-register() {
-  while true; do
-    for b in $b1 $b2; do
-      curl -s -o /dev/null -X PUT "http://127.0.0.1:$registry/v1/instances/backend-$b" \
-        -d "{\"service\":\"hello\",\"version\":\"1.0.0\",\"host\":\"127.0.0.1\",\"port\":$b,\"healthPath\":\"/\"}"
-    done
-    sleep 3
-  done
-}
-register & pids+=($!)
+register_hello "$registry" "$b1" "$b2" & pids+=($!)
 printf 'routes:\n  - path: /api/**\n    service: hello\n    strip-prefix: true\n' >"$work/routes.yaml"
 ./flotilla --version >/dev/null # records the class-data archive if this jar has none yet
 FLOTILLA_TRACES="http://127.0.0.1:$intake/v1/traces" FLOTILLA_TRACE_SAMPLE="$sample" ./flotilla gateway \
@@ -69,38 +60,22 @@ done
 # The traced gateway sends its own traceparent upstream: the proof that it traces.
 curl -sf -o /dev/null "http://127.0.0.1:$traced/api/"
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-hz=$(getconf CLK_TCK)
-run() { # NAME PORT PID SECONDS -> "req/s p50_ms p99_ms cpu_us_per_request"
-  local name=$1 port=$2 pid=$3 secs=$4 before after out rps p50 p99 requests
-  before=$(cpu_ticks "$pid")
-  out=$(wrk -t1 -c"$connections" -d"${secs}s" --latency "http://127.0.0.1:$port/api/")
-  after=$(cpu_ticks "$pid")
-  rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
-  requests=$(awk '/requests in/{print $1}' <<<"$out")
-  p50=$(awk '$1=="50%"{print $2}' <<<"$out")
-  p99=$(awk '$1=="99%"{print $2}' <<<"$out")
-  errors=$(awk '/Non-2xx|Socket errors/{print}' <<<"$out")
-  [ -z "$errors" ] || echo "  $name: $errors" >&2
-  echo "$rps $(to_ms "$p50") $(to_ms "$p99") $(awk -v t=$((after - before)) -v hz="$hz" -v n="$requests" \
-    'BEGIN{printf "%.1f", t / hz * 1e6 / n}')"
-}
 
-read -r rps p50 p99 cpu <<<"$(run traced "$traced" "$traced_pid" 10)"
+read -r rps p50 p99 cpu <<<"$(wrk_run traced "$traced" "$traced_pid" 10)"
 echo "cold (first 10 s of load): traced $rps req/s, p99 $p99 ms, ${cpu} µs CPU/request"
-read -r rps p50 p99 cpu <<<"$(run off "$plain" "$plain_pid" 10)"
+read -r rps p50 p99 cpu <<<"$(wrk_run off "$plain" "$plain_pid" 10)"
 echo "cold (first 10 s of load): tracing off $rps req/s, p99 $p99 ms, ${cpu} µs CPU/request"
 echo "warming up each for ${warmup} s..."
-run traced "$traced" "$traced_pid" "$warmup" >/dev/null
-run off "$plain" "$plain_pid" "$warmup" >/dev/null
+wrk_run traced "$traced" "$traced_pid" "$warmup" >/dev/null
+wrk_run off "$plain" "$plain_pid" "$warmup" >/dev/null
 
 printf '%-6s %-12s %10s %8s %8s %12s\n' round gateway "req/s" "p50 ms" "p99 ms" "CPU µs/req"
 sum_t=0; sum_o=0; cpu_t=0; cpu_o=0
 for r in $(seq 1 "$rounds"); do
-  read -r rps p50 p99 cpu <<<"$(run off "$plain" "$plain_pid" "$duration")"
+  read -r rps p50 p99 cpu <<<"$(wrk_run off "$plain" "$plain_pid" "$duration")"
   printf '%-6s %-12s %10s %8s %8s %12s\n' "$r" "tracing off" "$rps" "$p50" "$p99" "$cpu"
   sum_o=$(awk -v a="$sum_o" -v b="$rps" 'BEGIN{print a+b}'); cpu_o=$(awk -v a="$cpu_o" -v b="$cpu" 'BEGIN{print a+b}')
-  read -r rps p50 p99 cpu <<<"$(run traced "$traced" "$traced_pid" "$duration")"
+  read -r rps p50 p99 cpu <<<"$(wrk_run traced "$traced" "$traced_pid" "$duration")"
   printf '%-6s %-12s %10s %8s %8s %12s\n' "$r" "traced" "$rps" "$p50" "$p99" "$cpu"
   sum_t=$(awk -v a="$sum_t" -v b="$rps" 'BEGIN{print a+b}'); cpu_t=$(awk -v a="$cpu_t" -v b="$cpu" 'BEGIN{print a+b}')
 done

@@ -64,6 +64,13 @@ class DashboardFleetTest {
     void aNewcomerSeesTheFleetFollowsARequestAndSeesAnAlertFire() throws Exception {
         List<JsonObject> webhook = new CopyOnWriteArrayList<>();
         HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        List<String> otlp = new CopyOnWriteArrayList<>();
+        receiver.createContext("/v1/traces", exchange -> { // an OpenTelemetry collector's OTLP/HTTP intake
+            exchange.getRequestBody().readAllBytes();
+            otlp.add(exchange.getRequestHeaders().getFirst("Content-Type"));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
         receiver.createContext("/alerts", exchange -> {
             webhook.add(new JsonObject(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8))
                     .put("receivedAtMs", System.currentTimeMillis()));
@@ -74,6 +81,7 @@ class DashboardFleetTest {
         int registry = Ports.free();
         int gateway = Ports.free();
         int dashboardPort = Ports.free();
+        int admin = Ports.free();
         Path file = FleetFiles.write("""
                 redis: embedded
                 amqp: redis  # these apps use no queues: no broker to start
@@ -83,7 +91,8 @@ class DashboardFleetTest {
                   admin-port: %d
                   routes:
                     - {id: greet, path: /api/greet/**, service: greeter, rewrite: /greet}
-                dashboard: {port: %d}
+                dashboard: {port: %d, token: s3cr3t}
+                otlp: http://127.0.0.1:%d
                 alert-webhook: http://127.0.0.1:%d/alerts
                 alerts:
                   - name: users-down
@@ -94,8 +103,8 @@ class DashboardFleetTest {
                   - {name: users, main: dev.flotilla.examples.users.UsersService, instances: 2, port: %d,
                      ready: registered}
                   - {name: greeter, main: dev.flotilla.examples.greeter.GreeterService, port: %d, ready: registered}
-                """.formatted(registry, gateway, Ports.free(), dashboardPort, receiver.getAddress().getPort(),
-                Ports.free(), Ports.free()));
+                """.formatted(registry, gateway, admin, dashboardPort, receiver.getAddress().getPort(),
+                receiver.getAddress().getPort(), Ports.free(), Ports.free()));
         String dashboard = "http://127.0.0.1:" + dashboardPort + "/";
         WebDriver browser = null;
         Process prometheus = null;
@@ -162,11 +171,15 @@ class DashboardFleetTest {
             String lines = flotilla("logs", "--file", file.toString(), "--trace", TRACE);
             assertThat(lines.indexOf("greeting user 1")).isLessThan(lines.indexOf("user 1 not found"));
 
-            // Actions need the token the file does not give.
+            // The same spans went to the collector too, as OTLP (protobuf).
+            Eventually.await("spans exported over OTLP", Duration.ofSeconds(10), () -> !otlp.isEmpty());
+            assertThat(otlp).contains("application/x-protobuf");
+
+            // Actions need the control plane's token.
             HttpResponse<String> drain = send(HttpRequest.newBuilder(URI.create(dashboard
                     + "api/instances/users-0/drain")).POST(HttpRequest.BodyPublishers.noBody()));
-            assertThat(drain.statusCode()).isEqualTo(403);
-            assertThat(new JsonObject(drain.body()).getString("error")).isEqualTo("read_only");
+            assertThat(drain.statusCode()).isEqualTo(401);
+            assertThat(new JsonObject(drain.body()).getString("error")).isEqualTo("unauthorized");
 
             // A real Prometheus finds every process through the registry.
             int prometheusPort = Ports.free();
@@ -198,6 +211,7 @@ class DashboardFleetTest {
             }
             promtoolAccepts(get(dashboard + "metrics"), work);
             promtoolAccepts(get("http://127.0.0.1:" + registry + "/metrics"), work);
+            promtoolAccepts(get("http://127.0.0.1:" + admin + "/metrics"), work);
 
             // Kill an instance: DOWN on the page, then back UP once the supervisor has restarted it.
             long pid = state.getJsonArray("processes").stream().map(p -> (JsonObject) p)
@@ -234,6 +248,13 @@ class DashboardFleetTest {
             Eventually.await("the alert resolves", Duration.ofSeconds(60),
                     () -> firstAfter(webhook, "resolved", fired.getLong("receivedAtMs")) != null);
             wait.until(page -> page.findElements(By.cssSelector(".alert.firing")).isEmpty());
+            // With the token, an instance is drained from the dashboard: DRAINING in the registry and on the page.
+            HttpResponse<String> drained = send(HttpRequest.newBuilder(URI.create(dashboard
+                    + "api/instances/greeter-0/drain")).header("Authorization", "Bearer s3cr3t")
+                    .POST(HttpRequest.BodyPublishers.noBody()));
+            assertThat(drained.statusCode()).as(drained.body()).isEqualTo(200);
+            wait.until(page -> page.findElement(By.cssSelector("[data-instance='greeter-0']"))
+                    .getAttribute("data-status").equals("DRAINING"));
             System.out.printf("dashboard: instance killed -> DOWN on the page in %d ms; instance stopped -> alert"
                     + " (for: 1s) at the webhook in %d ms%n", downShownMs, firedMs);
             saveScreenshot(browser, "dashboard.png");
