@@ -385,18 +385,9 @@ public final class Dashboard {
         return "http://" + ("0.0.0.0".equals(options.host()) ? "127.0.0.1" : options.host()) + ":" + port() + "/";
     }
 
-    /** The URL processes export their spans to ({@code FLOTILLA_TRACES}). */
-    public String intakeUrl() {
-        return url() + "v1/traces";
-    }
-
     /** Starts evaluating the alert rules: the fleet is up. */
     public void startAlerting() {
         alerting = true;
-    }
-
-    public AlertEvaluator alerts() {
-        return alerts;
     }
 
     public Future<Void> close() {

@@ -1,7 +1,6 @@
 package dev.flotilla.core.trace;
 
 import io.opentelemetry.api.GlobalOpenTelemetry;
-import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
@@ -36,11 +35,9 @@ public final class Tracing implements AutoCloseable {
     private static final AttributeKey<String> SERVICE_VERSION = AttributeKey.stringKey("service.version");
     private static final AttributeKey<String> SERVICE_INSTANCE = AttributeKey.stringKey("service.instance.id");
 
-    private final TraceSettings settings;
     private final OpenTelemetrySdk sdk;
 
-    private Tracing(TraceSettings settings, OpenTelemetrySdk sdk) {
-        this.settings = settings;
+    private Tracing(OpenTelemetrySdk sdk) {
         this.sdk = sdk;
     }
 
@@ -60,7 +57,7 @@ public final class Tracing implements AutoCloseable {
     public static Tracing create(TraceSettings settings, String service, String version, String instance,
             SpanExporter local) {
         if (!settings.enabled()) {
-            return new Tracing(settings, null);
+            return new Tracing(null);
         }
         Resource resource = Resource.create(Attributes.of(SERVICE_NAME, service, SERVICE_VERSION,
                 version == null ? "" : version, SERVICE_INSTANCE, instance == null ? service : instance));
@@ -79,7 +76,7 @@ public final class Tracing implements AutoCloseable {
         }
         OpenTelemetrySdk sdk = OpenTelemetrySdk.builder().setTracerProvider(provider.build())
                 .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
-        return new Tracing(settings, sdk);
+        return new Tracing(sdk);
     }
 
     /** Spans leave in batches from a thread of the SDK's, never from an event loop; a full queue drops. */
@@ -126,19 +123,6 @@ public final class Tracing implements AutoCloseable {
     /** True when {@code vertx} was made with a tracer (by {@link #vertx} with tracing on). */
     public static boolean isTracing(Vertx vertx) {
         return vertx instanceof VertxInternal internal && internal.tracer() != null;
-    }
-
-    public boolean enabled() {
-        return sdk != null;
-    }
-
-    public TraceSettings settings() {
-        return settings;
-    }
-
-    /** The SDK, or OpenTelemetry's no-op when tracing is off. */
-    public OpenTelemetry openTelemetry() {
-        return sdk == null ? OpenTelemetry.noop() : sdk;
     }
 
     /** Sends the spans still queued (up to 5 s) and stops. */
