@@ -7,6 +7,7 @@ import dev.flotilla.testing.Eventually;
 import dev.flotilla.testing.TestBackend;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
@@ -225,6 +226,17 @@ class RoutingTest {
         fixture.get("/again");
         assertThat(backend.seen.get(1).headers().get("traceparent")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[0-9a-f]")
                 .doesNotContain("4bf92f3577b34da6a3ce929d0e0e4736");
+    }
+
+    @Test
+    void anAnswerTheGatewayGivesForAFailureMarksItsSpanFailed() throws Exception {
+        fixture.start("routes:\n  - path: /**\n    service: nobody\n");
+        assertThat(fixture.get("/x").statusCode()).isEqualTo(503);
+        Eventually.await("the gateway's span exported", Duration.ofSeconds(5),
+                () -> fixture.spans.getFinishedSpanItems().size() == 1);
+        SpanData span = fixture.spans.getFinishedSpanItems().get(0);
+        assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+        assertThat(span.getStatus().getDescription()).isEqualTo("no_healthy_instance: no healthy instance of 'nobody'");
     }
 
     @Test

@@ -135,7 +135,7 @@ public final class TraceStore {
             long spanStart = span.getLong("startUs");
             start = Math.min(start, spanStart);
             end = Math.max(end, spanStart + span.getLong("durationUs"));
-            error |= "ERROR".equals(span.getString("status"));
+            error |= "ERROR".equals(span.getString("status")) || serverError(span);
             String service = span.getString("service");
             if (service != null && !services.contains(service)) {
                 services.add(service);
@@ -150,6 +150,13 @@ public final class TraceStore {
                 .put("service", root == null ? null : root.getString("service"))
                 .put("startUs", start).put("durationUs", end - start).put("spans", spans.size())
                 .put("services", new JsonArray(services)).put("error", error);
+    }
+
+    /** An HTTP answer of 5xx, which Vert.x's spans record as an attribute (a string) without an error status. */
+    private static boolean serverError(JsonObject span) {
+        JsonObject attributes = span.getJsonObject("attributes");
+        Object status = attributes == null ? null : attributes.getValue("http.response.status_code");
+        return status != null && String.valueOf(status).startsWith("5");
     }
 
     public synchronized int size() {

@@ -38,6 +38,12 @@ class TraceStoreTest {
         assertThat(summary.getJsonArray("services").getList()).containsExactly("gateway", "greeter", "users");
         assertThat(store.get(trace(0)).stream().map(s -> ((JsonObject) s).getString("service")))
                 .containsExactly("gateway", "greeter", "users");
+        assertThat(summary.getBoolean("error")).isFalse();
+
+        // A 5xx anywhere marks the trace failed, as an error status does.
+        store.add(new JsonArray().add(span(trace(1), id(0), null, "gateway", 2_000, 10)
+                .put("attributes", new JsonObject().put("http.response.status_code", "502"))));
+        assertThat(store.recent(1).getJsonObject(0).getBoolean("error")).isTrue();
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.flotilla.core.trace.Tracing;
 import dev.flotilla.gateway.RouteSpec;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.vertx.core.Future;
@@ -465,6 +466,9 @@ final class Proxy implements Handler<HttpServerRequest> {
             return;
         }
         HttpFailure http = failure.toHttp(route.spec.service());
+        if (traced) {
+            Span.current().setStatus(StatusCode.ERROR, http.code() + ": " + http.getMessage());
+        }
         route.metrics.record(http.status(), System.nanoTime() - exchange.started, 1);
         reject(request, http, !exchange.bodyDone);
     }

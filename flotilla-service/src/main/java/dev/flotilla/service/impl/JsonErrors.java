@@ -1,6 +1,10 @@
 package dev.flotilla.service.impl;
 
 import dev.flotilla.core.http.HttpFailure;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
@@ -34,6 +38,9 @@ final class JsonErrors {
         } else {
             String id = UUID.randomUUID().toString();
             LOG.error("{} {} failed (error id {})", ctx.request().method(), ctx.request().path(), id, failure);
+            // The request's span: failed, with the exception as an event (its stack trace stays in the log).
+            Span.current().recordException(failure == null ? new IllegalStateException("failed") : failure,
+                    Attributes.of(ERROR_ID, id));
             answer = new HttpFailure(500, "internal_error", "the request failed; error id " + id
                     + " is in the service's log");
         }
@@ -51,7 +58,12 @@ final class JsonErrors {
         };
     }
 
+    private static final AttributeKey<String> ERROR_ID = AttributeKey.stringKey("flotilla.error_id");
+
     static void send(RoutingContext ctx, HttpFailure failure) {
+        if (failure.status() >= 500) {
+            Span.current().setStatus(StatusCode.ERROR, failure.code() + ": " + failure.getMessage());
+        }
         if (ctx.response().headWritten()) {
             ctx.request().connection().close();
             return;
