@@ -163,6 +163,13 @@ class DashboardFleetTest {
             assertThat(browser.findElements(By.cssSelector("#waterfall .span-row[data-service='users']")))
                     .isNotEmpty();
 
+            // A process's live log on the page.
+            wait.until(page -> {
+                page.findElement(By.cssSelector("[data-process='greeter#0']")).click();
+                return true;
+            });
+            wait.until(page -> page.findElement(By.id("log")).getText().contains("greeting user 1"));
+
             // ... and its lines are found in both apps' logs.
             Eventually.check("flotilla logs --trace finds greeter's and users' lines", Duration.ofSeconds(10), () -> {
                 String lines = flotilla("logs", "--file", file.toString(), "--trace", TRACE);

@@ -63,8 +63,8 @@ public final class Failover {
     }
 
     /**
-     * Marks the retry on the span of the request being handled (the gateway's or a service's): the failed
-     * attempt's own CLIENT span says what went wrong on the wire, this says why another attempt follows.
+     * Marks the retry on the span of the request being handled (the gateway's or a service's): which instance
+     * failed and how, and that another attempt follows.
      */
     private static void retrying(Endpoint endpoint, UpstreamFailure failure) {
         Span.current().addEvent("retry", Attributes.of(RETRY_INSTANCE, endpoint.id(),
