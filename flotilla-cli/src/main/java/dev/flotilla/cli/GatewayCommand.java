@@ -4,7 +4,10 @@ import dev.flotilla.core.config.ConfigException;
 import dev.flotilla.core.trace.Tracing;
 import dev.flotilla.gateway.GatewayOptions;
 import dev.flotilla.gateway.GatewayServer;
+import dev.flotilla.gateway.TlsOptions;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,12 +49,41 @@ final class GatewayCommand implements Callable<Integer> {
             description = "Token for the registry and for the admin endpoints (default: $FLOTILLA_TOKEN).")
     String token;
 
+    @Option(names = "--tls-port", defaultValue = "8443",
+            description = "HTTPS port, with --tls-cert and --tls-key (default: ${DEFAULT-VALUE}).")
+    int tlsPort;
+
+    @Option(names = "--tls-cert", description = "PEM certificate chain; repeat with --tls-key for more names (SNI).")
+    List<Path> tlsCerts = new ArrayList<>();
+
+    @Option(names = "--tls-key", description = "PEM private key of the --tls-cert in the same position.")
+    List<Path> tlsKeys = new ArrayList<>();
+
+    @Option(names = "--redirect-http", description = "Answer plain HTTP with a redirect to HTTPS (308).")
+    boolean redirectHttp;
+
+    @Option(names = "--h2c", description = "Also take HTTP/2 with prior knowledge on the plain port.")
+    boolean h2c;
+
     @Override
     public Integer call() throws Exception {
         GatewayOptions options;
         try {
             options = new GatewayOptions().setHost(host).setPort(port).setAdminPort(adminPort)
-                    .setRegistryUrl(registry).setRoutesFile(routes).setRedisUrl(redis).setToken(token);
+                    .setRegistryUrl(registry).setRoutesFile(routes).setRedisUrl(redis).setToken(token).setH2c(h2c);
+            if (tlsCerts.size() != tlsKeys.size()) {
+                throw new IllegalArgumentException("--tls-cert given " + tlsCerts.size() + " times, --tls-key "
+                        + tlsKeys.size() + " (expected: one key per certificate)");
+            }
+            if (!tlsCerts.isEmpty()) {
+                TlsOptions tls = new TlsOptions().setPort(tlsPort).setRedirectHttp(redirectHttp);
+                for (int i = 0; i < tlsCerts.size(); i++) {
+                    tls.addCertificate(tlsCerts.get(i), tlsKeys.get(i));
+                }
+                options.setTls(tls);
+            } else if (redirectHttp) {
+                throw new IllegalArgumentException("--redirect-http needs --tls-cert and --tls-key");
+            }
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("flotilla gateway: " + e.getMessage());
             return 2;

@@ -8,6 +8,14 @@ import java.nio.file.Path;
  */
 public final class GatewayOptions {
 
+    /** Streams an HTTP/2 client may have open at once on one connection (nginx's http2_max_concurrent_streams). */
+    public static final int DEFAULT_HTTP2_MAX_STREAMS = 128;
+    /**
+     * Streams an HTTP/2 client may reset in a minute before its connection is closed: the defence against the
+     * rapid-reset attack (CVE-2023-44487), where a client opens and cancels streams faster than they are served.
+     */
+    public static final int DEFAULT_HTTP2_MAX_RESETS_PER_MINUTE = 400;
+
     private String host = "127.0.0.1";
     private int port = 8080;
     private String adminHost = "127.0.0.1";
@@ -27,6 +35,10 @@ public final class GatewayOptions {
     private int upstreamKeepAliveSeconds = 4;
     private long routesCheckMs = 500;
     private long registryWaitMs = 5_000;
+    private TlsOptions tls;
+    private boolean h2c;
+    private int http2MaxStreams = DEFAULT_HTTP2_MAX_STREAMS;
+    private int http2MaxResetsPerMinute = DEFAULT_HTTP2_MAX_RESETS_PER_MINUTE;
 
     public String getHost() {
         return host;
@@ -227,5 +239,50 @@ public final class GatewayOptions {
             throw new IllegalArgumentException(what + ": " + value + " (expected: > 0)");
         }
         return value;
+    }
+
+    public TlsOptions getTls() {
+        return tls;
+    }
+
+    /** HTTPS on a port of its own; null (the default) serves plain HTTP only. */
+    public GatewayOptions setTls(TlsOptions tls) {
+        this.tls = tls;
+        return this;
+    }
+
+    public boolean isH2c() {
+        return h2c;
+    }
+
+    /** Whether the plain port also takes HTTP/2 from clients that start with its preface ("prior knowledge"). */
+    public GatewayOptions setH2c(boolean h2c) {
+        this.h2c = h2c;
+        return this;
+    }
+
+    public int getHttp2MaxStreams() {
+        return http2MaxStreams;
+    }
+
+    public GatewayOptions setHttp2MaxStreams(int http2MaxStreams) {
+        if (http2MaxStreams < 1) {
+            throw new IllegalArgumentException("http2 max streams: " + http2MaxStreams + " (expected: >= 1)");
+        }
+        this.http2MaxStreams = http2MaxStreams;
+        return this;
+    }
+
+    public int getHttp2MaxResetsPerMinute() {
+        return http2MaxResetsPerMinute;
+    }
+
+    public GatewayOptions setHttp2MaxResetsPerMinute(int http2MaxResetsPerMinute) {
+        if (http2MaxResetsPerMinute < 1) {
+            throw new IllegalArgumentException("http2 max resets per minute: " + http2MaxResetsPerMinute
+                    + " (expected: >= 1)");
+        }
+        this.http2MaxResetsPerMinute = http2MaxResetsPerMinute;
+        return this;
     }
 }

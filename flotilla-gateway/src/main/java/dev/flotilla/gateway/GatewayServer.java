@@ -7,12 +7,15 @@ import dev.flotilla.core.registry.RegistryClient;
 import dev.flotilla.core.registry.RegistryClientOptions;
 import dev.flotilla.gateway.impl.AdminApi;
 import dev.flotilla.gateway.impl.GatewayState;
+import dev.flotilla.gateway.impl.CertificateWatcher;
+import dev.flotilla.gateway.impl.Certificates;
 import dev.flotilla.gateway.impl.GatewayVerticle;
 import dev.flotilla.gateway.impl.RoutesWatcher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.redis.client.Redis;
 import java.util.ArrayList;
@@ -39,9 +42,12 @@ public final class GatewayServer {
     private final Redis redis;
     private final String host;
     private final int port;
+    private final int tlsPort;
+    private final CertificateWatcher certificateWatcher;
 
     private GatewayServer(Vertx vertx, RegistryClient registry, InstanceWatch watch, RoutesWatcher routesWatcher,
-            GatewayState state, List<String> deployments, HttpServer admin, Redis redis, String host, int port) {
+            GatewayState state, List<String> deployments, HttpServer admin, Redis redis, String host, int port,
+            int tlsPort, CertificateWatcher certificateWatcher) {
         this.state = state;
         this.vertx = vertx;
         this.registry = registry;
@@ -52,6 +58,8 @@ public final class GatewayServer {
         this.redis = redis;
         this.host = host;
         this.port = port;
+        this.tlsPort = tlsPort;
+        this.certificateWatcher = certificateWatcher;
     }
 
     /**
@@ -68,6 +76,13 @@ public final class GatewayServer {
             registry = RegistryClient.create(vertx, new RegistryClientOptions(options.getRegistryUrl())
                     .setToken(options.getToken()).setReconnectBackoff(100, 2_000));
         } catch (IllegalArgumentException e) {
+            return Future.failedFuture(e);
+        }
+        ServerSSLOptions ssl;
+        try {
+            ssl = options.getTls() == null ? null : Certificates.read(options.getTls());
+        } catch (RuntimeException e) {
+            registry.close();
             return Future.failedFuture(e);
         }
         InstanceWatch watch = registry.watch(null);
@@ -97,9 +112,12 @@ public final class GatewayServer {
         // Every event loop's server listens on the same port; a negative port asks Vert.x for one free port
         // shared by all of them (port 0 would give each its own).
         int sharedPort = options.getPort() == 0 ? -1 : options.getPort();
+        // The HTTPS port likewise, with another negative number so that it is a different free port.
+        int tlsPort = ssl == null ? 0 : options.getTls().getPort();
+        int sharedTlsPort = ssl != null && tlsPort == 0 ? -2 : tlsPort;
         List<GatewayVerticle> verticles = new ArrayList<>();
         for (int i = 0; i < options.getEventLoops(); i++) {
-            verticles.add(new GatewayVerticle(state, options, sharedPort));
+            verticles.add(new GatewayVerticle(state, options, sharedPort, sharedTlsPort, ssl));
         }
         return ready
                 .compose(v -> {
@@ -119,8 +137,14 @@ public final class GatewayServer {
                             if (routes != null) {
                                 routes.watch(options.getRoutesCheckMs());
                             }
+                            CertificateWatcher certificates = null;
+                            if (ssl != null) {
+                                certificates = new CertificateWatcher(vertx, options.getTls(), next ->
+                                        Future.all(verticles.stream().map(v -> v.updateCertificates(next)).toList()));
+                                certificates.start();
+                            }
                             return new GatewayServer(vertx, registry, watch, routes, state, deployments, admin, redis,
-                                    options.getHost(), port);
+                                    options.getHost(), port, verticles.get(0).actualTlsPort(), certificates);
                         }))
                 .onFailure(e -> {
                     deployments.forEach(vertx::undeploy);
@@ -149,10 +173,18 @@ public final class GatewayServer {
         return "http://" + host + ":" + port;
     }
 
+    /** The HTTPS port, or 0 without TLS. */
+    public int tlsPort() {
+        return tlsPort;
+    }
+
     /** Stops serving: closes the servers (in-flight requests are cut) and the registry watch. */
     public Future<Void> close() {
         if (routesWatcher != null) {
             routesWatcher.stop();
+        }
+        if (certificateWatcher != null) {
+            certificateWatcher.stop();
         }
         List<Future<?>> closing = new ArrayList<>();
         deployments.forEach(id -> closing.add(vertx.undeploy(id)));

@@ -32,7 +32,7 @@ import java.util.Set;
  *                      before it is abandoned (counted against the instance) and tried on another instance
  *                      (default 2s; {@code 0s} waits the whole {@code timeout}); other requests wait
  *                      {@code timeout}
- * @param retries       further attempts on other instances (default 2), see core's {@code Failover}
+ * @param retries       further attempts on other instances (default 2), see core's {@code ResilientCaller}
  * @param loadBalancer  {@code round-robin} (default), {@code weighted-round-robin}, {@code least-requests},
  *                      {@code consistent-hash}
  * @param hashOn        the consistent-hash key: {@code header:NAME}, {@code cookie:NAME} or {@code client-address}

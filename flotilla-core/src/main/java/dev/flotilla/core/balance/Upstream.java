@@ -2,7 +2,7 @@ package dev.flotilla.core.balance;
 
 import dev.flotilla.core.registry.Instance;
 import dev.flotilla.core.registry.InstanceStatus;
-import dev.flotilla.core.resilience.RetryBudget;
+import dev.flotilla.core.time.Ticker;
 import dev.flotilla.core.version.VersionRange;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -30,15 +30,20 @@ public final class Upstream {
     private final String service;
     private final VersionRange range;
     private final OutlierPolicy outlierPolicy;
-    private final RetryBudget retryBudget;
+    private final Ticker ticker;
     private final AtomicInteger cursor = new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 16));
     private volatile Members members = new Members(List.of());
 
-    public Upstream(String service, VersionRange range, OutlierPolicy outlierPolicy, RetryBudget retryBudget) {
+    public Upstream(String service, VersionRange range, OutlierPolicy outlierPolicy) {
+        this(service, range, outlierPolicy, Ticker.SYSTEM);
+    }
+
+    /** With {@code ticker} as the clock of ejections (tests advance it by hand). */
+    public Upstream(String service, VersionRange range, OutlierPolicy outlierPolicy, Ticker ticker) {
         this.service = service;
         this.range = range;
         this.outlierPolicy = outlierPolicy;
-        this.retryBudget = retryBudget;
+        this.ticker = ticker;
     }
 
     public String service() {
@@ -47,10 +52,6 @@ public final class Upstream {
 
     public VersionRange range() {
         return range;
-    }
-
-    public RetryBudget retryBudget() {
-        return retryBudget;
     }
 
     /** The current members (UP instances of the service within the range). */
@@ -87,7 +88,7 @@ public final class Upstream {
 
     /** The instance whose {@link Endpoint#stickyToken()} is {@code token}, if it is usable; null otherwise. */
     public Endpoint pinned(String token, Collection<Endpoint> tried) {
-        long now = System.nanoTime();
+        long now = ticker.nanos();
         for (Endpoint endpoint : members.list) {
             if (endpoint.stickyToken().equals(token) && usable(endpoint, tried, now, true)) {
                 return endpoint;
@@ -107,7 +108,7 @@ public final class Upstream {
         if (current.list.isEmpty()) {
             return null;
         }
-        long now = System.nanoTime();
+        long now = ticker.nanos();
         Endpoint chosen = pick(current, strategy, hashKey, tried, now, true);
         return chosen != null ? chosen : pick(current, strategy, hashKey, tried, now, false);
     }
@@ -190,6 +191,11 @@ public final class Upstream {
         return (!skipEjected || !candidate.isEjected(now)) && (tried.isEmpty() || !tried.contains(candidate));
     }
 
+    /** Whether {@code endpoint} is ejected now, by this upstream's clock. */
+    public boolean isEjected(Endpoint endpoint) {
+        return endpoint.isEjected(ticker.nanos());
+    }
+
     /** Counts a request starting on {@code endpoint}; every call must be paired with one {@code release}. */
     public void acquire(Endpoint endpoint) {
         endpoint.acquire();
@@ -201,7 +207,7 @@ public final class Upstream {
      */
     public void release(Endpoint endpoint, boolean failed, long latencyMicros) {
         endpoint.release();
-        long now = System.nanoTime();
+        long now = ticker.nanos();
         if (!failed) {
             endpoint.recordLatency(latencyMicros);
             endpoint.succeeded(now, outlierPolicy);
@@ -239,7 +245,7 @@ public final class Upstream {
 
     /** The state of every member, for admin pages. */
     public JsonObject describe() {
-        long now = System.nanoTime();
+        long now = ticker.nanos();
         JsonArray list = new JsonArray();
         for (Endpoint endpoint : members.list) {
             list.add(endpoint.describe(now));

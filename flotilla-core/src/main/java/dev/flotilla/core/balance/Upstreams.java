@@ -2,7 +2,6 @@ package dev.flotilla.core.balance;
 
 import dev.flotilla.core.registry.InstanceWatch;
 import dev.flotilla.core.registry.RegistryEvent;
-import dev.flotilla.core.resilience.RetryBudget;
 import dev.flotilla.core.version.VersionRange;
 import java.util.Collection;
 import java.util.List;
@@ -28,7 +27,7 @@ public final class Upstreams {
 
     /**
      * The upstream for {@code service} within {@code range} under {@code policy}, created on first use and
-     * shared by every caller asking for the same three, so they share ejections and the retry budget.
+     * shared by every caller asking for the same three, so they share ejections.
      */
     public Upstream get(String service, VersionRange range, OutlierPolicy policy) {
         String key = service + "@" + range + "/" + policy;
@@ -42,7 +41,7 @@ public final class Upstreams {
      */
     private synchronized Upstream create(String key, String service, VersionRange range, OutlierPolicy policy) {
         return byKey.computeIfAbsent(key, k -> {
-            Upstream upstream = new Upstream(service, range, policy, RetryBudget.standard());
+            Upstream upstream = new Upstream(service, range, policy);
             byService.computeIfAbsent(service, s -> new CopyOnWriteArrayList<>()).add(upstream);
             upstream.update(watch.instances(service));
             return upstream;

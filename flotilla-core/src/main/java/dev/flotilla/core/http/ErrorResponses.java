@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 
 /**
  * Writes the JSON error body of docs/architecture.md for every Flotilla server, including for requests
@@ -20,9 +21,11 @@ public final class ErrorResponses {
      * Answers with the failure's status and JSON body. {@code close} closes the connection once it is sent:
      * for requests whose framing is suspect or whose body was not read, so nothing left on the wire is taken
      * for a next request. The close lingers ({@link LingeringClose}) so that a client still sending its
-     * body reads the answer rather than a reset.
+     * body reads the answer rather than a reset. Under HTTP/2 only the request's stream ends.
      */
-    public static void send(HttpServerRequest request, HttpFailure failure, boolean close) {
+    public static void send(HttpServerRequest request, HttpFailure failure, boolean closeConnection) {
+        // HTTP/2 frames each stream apart: ending the stream is enough, and the connection carries others.
+        boolean close = closeConnection && request.version() != HttpVersion.HTTP_2;
         HttpServerResponse response = request.response();
         if (response.headWritten() || response.closed()) {
             if (close && !response.closed()) {

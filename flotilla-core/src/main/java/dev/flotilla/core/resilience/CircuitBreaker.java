@@ -1,5 +1,6 @@
 package dev.flotilla.core.resilience;
 
+import dev.flotilla.core.time.Ticker;
 import java.util.Arrays;
 
 /**
@@ -18,6 +19,7 @@ public final class CircuitBreaker {
     private static final int BUCKETS = 10;
 
     private final BreakerPolicy policy;
+    private final Ticker ticker;
     private final long bucketNanos;
     private final long[] bucketStart = new long[BUCKETS];
     private final int[] calls = new int[BUCKETS];
@@ -29,7 +31,12 @@ public final class CircuitBreaker {
     private long opened;
 
     public CircuitBreaker(BreakerPolicy policy) {
+        this(policy, Ticker.SYSTEM);
+    }
+
+    public CircuitBreaker(BreakerPolicy policy, Ticker ticker) {
         this.policy = policy;
+        this.ticker = ticker;
         this.bucketNanos = policy.windowMs() * 1_000_000L / BUCKETS;
     }
 
@@ -39,7 +46,7 @@ public final class CircuitBreaker {
 
     /** True when a request may go now; a half-open breaker lets a few trial requests through. */
     public synchronized boolean tryAcquire() {
-        long now = System.nanoTime();
+        long now = ticker.nanos();
         switch (state) {
             case CLOSED:
                 return true;
@@ -63,7 +70,7 @@ public final class CircuitBreaker {
 
     /** Reports the outcome of a request that {@link #tryAcquire} let through. */
     public synchronized void onResult(boolean failed) {
-        long now = System.nanoTime();
+        long now = ticker.nanos();
         if (state == State.HALF_OPEN) {
             if (failed) {
                 open(now);
@@ -120,7 +127,7 @@ public final class CircuitBreaker {
     }
 
     public synchronized State state() {
-        if (state == State.OPEN && System.nanoTime() - openUntil >= 0) {
+        if (state == State.OPEN && ticker.nanos() - openUntil >= 0) {
             return State.HALF_OPEN; // will let a trial through on the next request
         }
         return state;

@@ -1,5 +1,7 @@
 package dev.flotilla.core.resilience;
 
+import dev.flotilla.core.time.Ticker;
+
 /**
  * Bounds retries so they cannot multiply load during an outage (the retry budget of Finagle and Envoy):
  * each request earns {@code ratio} of a retry, and a small reserve of {@code minPerSecond} retries is
@@ -12,11 +14,16 @@ public final class RetryBudget {
 
     private final double ratio;
     private final int minPerSecond;
+    private final Ticker ticker;
     private double earned;
     private int reserve;
     private long reserveSecond;
 
     public RetryBudget(double ratio, int minPerSecond) {
+        this(ratio, minPerSecond, Ticker.SYSTEM);
+    }
+
+    public RetryBudget(double ratio, int minPerSecond, Ticker ticker) {
         if (ratio < 0 || ratio > 1) {
             throw new IllegalArgumentException("retry budget ratio: " + ratio + " (expected: 0..1)");
         }
@@ -25,6 +32,7 @@ public final class RetryBudget {
         }
         this.ratio = ratio;
         this.minPerSecond = minPerSecond;
+        this.ticker = ticker;
     }
 
     /** Retries up to 20% of requests, and at least 10 per second. */
@@ -39,7 +47,7 @@ public final class RetryBudget {
 
     /** Takes one retry from the budget; false when the budget is spent. */
     public synchronized boolean tryRetry() {
-        long second = System.nanoTime() / 1_000_000_000L;
+        long second = ticker.nanos() / 1_000_000_000L;
         if (second != reserveSecond) {
             reserveSecond = second;
             reserve = minPerSecond;

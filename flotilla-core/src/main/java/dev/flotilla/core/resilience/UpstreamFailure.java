@@ -1,6 +1,7 @@
 package dev.flotilla.core.resilience;
 
 import dev.flotilla.core.http.HttpFailure;
+import io.vertx.core.http.HttpClosedException;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 
@@ -15,6 +16,8 @@ public final class UpstreamFailure extends RuntimeException {
 
     /** The kinds of failure, from "never left" to "lost on the way back". */
     public enum Kind {
+        /** The circuit breaker refused the call: nothing was sent. */
+        CIRCUIT_OPEN,
         /** No instance to send to: none registered UP, or all tried. */
         NO_INSTANCE,
         /** The connection could not be made; the request never reached the instance. */
@@ -69,6 +72,16 @@ public final class UpstreamFailure extends RuntimeException {
                 cause);
     }
 
+    /**
+     * Classifies a failure on a connection from a pool: a connection closed under a request on a connection
+     * that had carried a whole exchange before is a stale keep-alive connection (the pool's fault), not a
+     * failing instance.
+     */
+    public static UpstreamFailure onPooledConnection(Throwable cause, boolean reused) {
+        UpstreamFailure failure = of(cause);
+        return reused && failure.kind == Kind.RESET && cause instanceof HttpClosedException ? stale(cause) : failure;
+    }
+
     /** Classifies a failure that happened after a connection was obtained. */
     public static UpstreamFailure of(Throwable cause) {
         if (cause instanceof UpstreamFailure failure) {
@@ -89,6 +102,8 @@ public final class UpstreamFailure extends RuntimeException {
     /** The HTTP error a proxy returns for this failure (the statuses of docs/architecture.md). */
     public HttpFailure toHttp(String service) {
         switch (kind) {
+            case CIRCUIT_OPEN:
+                return new HttpFailure(503, "circuit_open", getMessage());
             case NO_INSTANCE:
                 return new HttpFailure(503, "no_healthy_instance", "no healthy instance of '" + service + "'");
             case TIMEOUT:

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flotilla.core.registry.Instance;
 import dev.flotilla.core.registry.InstanceStatus;
-import dev.flotilla.core.resilience.RetryBudget;
+import dev.flotilla.core.time.ManualTicker;
 import dev.flotilla.core.version.VersionRange;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,8 +21,10 @@ class UpstreamTest {
                 .weight(weight).status(status).build();
     }
 
-    private static Upstream upstream(OutlierPolicy policy, Instance... instances) {
-        Upstream upstream = new Upstream("users", VersionRange.parse("^1"), policy, RetryBudget.standard());
+    private final ManualTicker ticker = new ManualTicker();
+
+    private Upstream upstream(OutlierPolicy policy, Instance... instances) {
+        Upstream upstream = new Upstream("users", VersionRange.parse("^1"), policy, ticker);
         upstream.update(List.of(instances));
         return upstream;
     }
@@ -124,8 +127,7 @@ class UpstreamTest {
                 upstream.release(endpoint, true, 1000);
             }
         }
-        long now = System.nanoTime();
-        assertThat(upstream.endpoints().stream().filter(e -> e.isEjected(now)).count()).isEqualTo(2);
+        assertThat(upstream.endpoints().stream().filter(upstream::isEjected).count()).isEqualTo(2);
         Set<String> picked = spread(upstream, Strategy.ROUND_ROBIN, 40).keySet();
         assertThat(picked).hasSize(2).doesNotContain("a", "b");
     }
@@ -139,7 +141,7 @@ class UpstreamTest {
             upstream.acquire(a);
             upstream.release(a, failed, 1000);
         }
-        assertThat(a.isEjected(System.nanoTime())).isFalse();
+        assertThat(upstream.isEjected(a)).isFalse();
         assertThat(a.inFlight()).isZero();
     }
 
@@ -148,8 +150,47 @@ class UpstreamTest {
         Upstream upstream = upstream(new OutlierPolicy(1, 60_000, 60_000, 100),
                 instance("a", "1.0.0", 1, InstanceStatus.UP));
         Endpoint a = upstream.endpoints().get(0);
+        for (int i = 0; i < 5; i++) {
+            upstream.acquire(a);
+            upstream.release(a, true, 1000);
+        }
+        assertThat(upstream.isEjected(a)).as("the only instance, even at 100 %% allowed").isFalse();
+        assertThat(a.totalEjections()).isZero();
+        assertThat(upstream.pick(Strategy.ROUND_ROBIN, null, List.of())).isSameAs(a);
+    }
+
+    @Test
+    void anEjectionEndsAfterItsTimeAndTheNextOneLastsTwiceAsLong() {
+        Upstream upstream = upstream(new OutlierPolicy(1, 1_000, 60_000, 50),
+                instance("a", "1.0.0", 1, InstanceStatus.UP), instance("b", "1.0.0", 1, InstanceStatus.UP));
+        Endpoint a = upstream.endpoints().get(0);
         upstream.acquire(a);
         upstream.release(a, true, 1000);
-        assertThat(upstream.pick(Strategy.ROUND_ROBIN, null, List.of())).isSameAs(a);
+        assertThat(upstream.isEjected(a)).isTrue();
+        assertThat(spread(upstream, Strategy.ROUND_ROBIN, 10)).containsOnly(Map.entry("b", 10));
+        ticker.advance(Duration.ofMillis(999));
+        assertThat(upstream.isEjected(a)).isTrue();
+        ticker.advance(Duration.ofMillis(1));
+        assertThat(upstream.isEjected(a)).as("back after the base ejection time").isFalse();
+        assertThat(spread(upstream, Strategy.ROUND_ROBIN, 10)).containsOnly(Map.entry("a", 5), Map.entry("b", 5));
+
+        upstream.acquire(a);
+        upstream.release(a, true, 1000);
+        ticker.advance(Duration.ofMillis(1_999));
+        assertThat(upstream.isEjected(a)).as("the second ejection lasts 2 s").isTrue();
+        ticker.advance(Duration.ofMillis(1));
+        assertThat(upstream.isEjected(a)).isFalse();
+    }
+
+    @Test
+    void whenEveryUsableInstanceIsEjectedPicksIgnoreEjection() {
+        Upstream upstream = upstream(new OutlierPolicy(1, 60_000, 60_000, 50),
+                instance("a", "1.0.0", 1, InstanceStatus.UP), instance("b", "1.0.0", 1, InstanceStatus.UP));
+        Endpoint a = upstream.endpoints().get(0);
+        Endpoint b = upstream.endpoints().get(1);
+        upstream.acquire(a);
+        upstream.release(a, true, 1000);
+        assertThat(upstream.isEjected(a)).isTrue();
+        assertThat(upstream.pick(Strategy.ROUND_ROBIN, null, List.of(b))).as("panic mode").isSameAs(a);
     }
 }

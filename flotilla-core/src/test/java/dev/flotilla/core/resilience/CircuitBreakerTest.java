@@ -2,13 +2,17 @@ package dev.flotilla.core.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flotilla.core.time.ManualTicker;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class CircuitBreakerTest {
 
+    private final ManualTicker ticker = new ManualTicker();
+
     @Test
-    void opensAtTheFailureRateThenLetsTrialsThroughAndCloses() throws Exception {
-        CircuitBreaker breaker = new CircuitBreaker(new BreakerPolicy(50, 4, 10_000, 100, 2));
+    void opensAtTheFailureRateThenLetsTrialsThroughAndCloses() {
+        CircuitBreaker breaker = new CircuitBreaker(new BreakerPolicy(50, 4, 10_000, 100, 2), ticker);
         for (int i = 0; i < 3; i++) {
             assertThat(breaker.tryAcquire()).isTrue();
             breaker.onResult(true);
@@ -18,8 +22,10 @@ class CircuitBreakerTest {
         breaker.onResult(true);
         assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
         assertThat(breaker.tryAcquire()).isFalse();
+        ticker.advance(Duration.ofMillis(99));
+        assertThat(breaker.tryAcquire()).as("still open for 1 ms").isFalse();
 
-        Thread.sleep(150);
+        ticker.advance(Duration.ofMillis(1));
         assertThat(breaker.tryAcquire()).isTrue();
         assertThat(breaker.tryAcquire()).isTrue();
         assertThat(breaker.tryAcquire()).as("only two trials").isFalse();
@@ -30,11 +36,11 @@ class CircuitBreakerTest {
     }
 
     @Test
-    void aFailedTrialOpensItAgain() throws Exception {
-        CircuitBreaker breaker = new CircuitBreaker(new BreakerPolicy(50, 1, 10_000, 50, 1));
+    void aFailedTrialOpensItAgain() {
+        CircuitBreaker breaker = new CircuitBreaker(new BreakerPolicy(50, 1, 10_000, 50, 1), ticker);
         breaker.tryAcquire();
         breaker.onResult(true);
-        Thread.sleep(80);
+        ticker.advance(Duration.ofMillis(50));
         assertThat(breaker.tryAcquire()).isTrue();
         breaker.onResult(true);
         assertThat(breaker.tryAcquire()).isFalse();
@@ -43,7 +49,7 @@ class CircuitBreakerTest {
 
     @Test
     void successesKeepItClosed() {
-        CircuitBreaker breaker = new CircuitBreaker(new BreakerPolicy(50, 4, 10_000, 100, 2));
+        CircuitBreaker breaker = new CircuitBreaker(new BreakerPolicy(50, 4, 10_000, 100, 2), ticker);
         for (int i = 0; i < 100; i++) {
             breaker.tryAcquire();
             breaker.onResult(i % 4 == 0);
@@ -52,15 +58,30 @@ class CircuitBreakerTest {
     }
 
     @Test
-    void theRetryBudgetAllowsTheReservePlusItsShareOfRequests() {
-        RetryBudget budget = new RetryBudget(0.5, 0);
-        for (int i = 0; i < 10; i++) {
-            budget.onRequest();
+    void failuresOlderThanTheWindowNoLongerCount() {
+        CircuitBreaker breaker = new CircuitBreaker(new BreakerPolicy(50, 4, 10_000, 100, 2), ticker);
+        for (int i = 0; i < 3; i++) {
+            breaker.tryAcquire();
+            breaker.onResult(true);
         }
-        int retries = 0;
-        while (budget.tryRetry()) {
-            retries++;
-        }
-        assertThat(retries).isEqualTo(5);
+        ticker.advance(Duration.ofSeconds(11));
+        breaker.tryAcquire();
+        breaker.onResult(true);
+        assertThat(breaker.state()).as("one failure in the window, below the minimum of 4")
+                .isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void anIgnoredTrialIsGivenBack() {
+        CircuitBreaker breaker = new CircuitBreaker(new BreakerPolicy(50, 1, 10_000, 50, 1), ticker);
+        breaker.tryAcquire();
+        breaker.onResult(true);
+        ticker.advance(Duration.ofMillis(50));
+        assertThat(breaker.tryAcquire()).isTrue();
+        assertThat(breaker.tryAcquire()).as("the one trial is out").isFalse();
+        breaker.onIgnored();
+        assertThat(breaker.tryAcquire()).as("the client's fault says nothing: the trial is back").isTrue();
+        breaker.onResult(false);
+        assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
     }
 }

@@ -1,5 +1,6 @@
 package dev.flotilla.gateway.impl;
 
+import dev.flotilla.core.http.ErrorResponses;
 import dev.flotilla.core.http.HttpFailure;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -13,6 +14,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.HttpServerConnection;
+import io.vertx.core.http.impl.Http1xServerConnection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -58,6 +60,9 @@ final class ClientConnections {
 
     /** A new connection: strict decoding, and the header clock starts. */
     void opened(HttpConnection connection) {
+        if (!(connection instanceof Http1xServerConnection)) {
+            return; // HTTP/2 is framed by Netty's HTTP/2 codec, its limits set on the server (streams, headers, resets)
+        }
         ChannelPipeline pipeline = ((HttpServerConnection) connection).channelHandlerContext().pipeline();
         pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(serverOptions));
         Tracked tracked = new Tracked();
@@ -91,6 +96,18 @@ final class ClientConnections {
         if (tracked != null) {
             tracked.closing = true;
         }
+    }
+
+    /**
+     * Answers with the JSON error of docs/architecture.md. {@code close} closes the connection afterwards
+     * (used when the request's framing is suspect or its body was not read, so nothing left on the wire is
+     * taken for a next request) and marks it closing, so no request pipelined behind it is served.
+     */
+    void reject(HttpServerRequest request, HttpFailure failure, boolean close) {
+        if (close) {
+            closing(request.connection());
+        }
+        ErrorResponses.send(request, failure, close);
     }
 
     /** Writes out what is queued on the connection now, ahead of a close that Vert.x is about to make. */

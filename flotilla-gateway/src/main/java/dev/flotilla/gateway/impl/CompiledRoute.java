@@ -5,6 +5,8 @@ import dev.flotilla.core.balance.Strategy;
 import dev.flotilla.core.balance.Upstream;
 import dev.flotilla.core.balance.Upstreams;
 import dev.flotilla.core.resilience.CircuitBreaker;
+import dev.flotilla.core.resilience.ResilientCaller;
+import dev.flotilla.core.resilience.RetryPolicy;
 import dev.flotilla.core.version.VersionRange;
 import dev.flotilla.gateway.RouteSpec;
 import io.netty.handler.codec.http.cookie.Cookie;
@@ -14,7 +16,10 @@ import io.vertx.core.http.HttpServerRequest;
 import java.util.Locale;
 import java.util.Set;
 
-/** A route ready to serve: its matcher, its upstream, breaker and rate limiter. Immutable after creation. */
+/**
+ * A route ready to serve: its matcher, its resilient caller (upstream, breaker, retry budget) and rate
+ * limiter. Immutable after creation.
+ */
 final class CompiledRoute {
 
     /** How a route's path matches. */
@@ -29,6 +34,8 @@ final class CompiledRoute {
     final Strategy strategy;
     final Upstream upstream;
     final CircuitBreaker breaker;
+    final ResilientCaller caller;
+    final RetryPolicy retries;
     final RateLimiter rateLimiter;
     final long timeoutMs;
     final long connectTimeoutMs;
@@ -55,6 +62,8 @@ final class CompiledRoute {
         strategy = spec.strategy();
         upstream = upstreams.get(spec.service(), VersionRange.parse(spec.version()), spec.outlier().policy());
         breaker = spec.breaker() == null ? null : new CircuitBreaker(spec.breaker().policy());
+        caller = new ResilientCaller(upstream, breaker, spec.outlier().count5xx());
+        retries = RetryPolicy.safeRetries(spec.retries());
         this.rateLimiter = rateLimiter;
         timeoutMs = spec.timeout().toMillis();
         connectTimeoutMs = spec.connectTimeout().toMillis();

@@ -1,11 +1,11 @@
 package dev.flotilla.service.impl;
 
-import dev.flotilla.core.balance.Upstream;
 import dev.flotilla.core.balance.Upstreams;
 import dev.flotilla.core.http.HttpFailure;
 import dev.flotilla.core.registry.InstanceWatch;
 import dev.flotilla.core.resilience.CircuitBreaker;
-import dev.flotilla.core.resilience.Failover;
+import dev.flotilla.core.resilience.ResilientCaller;
+import dev.flotilla.core.resilience.RetryPolicy;
 import dev.flotilla.core.resilience.UpstreamFailure;
 import dev.flotilla.core.version.VersionRange;
 import dev.flotilla.service.ServiceClient;
@@ -21,7 +21,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -32,14 +31,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class WatchingServiceClient implements ServiceClient {
 
-    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
-
     private final Options options;
     private final Upstreams upstreams;
     private final InstanceWatch watch;
     private final HttpClient http;
     private final Context context;
-    private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+    /** One resilient caller (breaker, retry budget) per service and version range, shared by every call. */
+    private final Map<String, ResilientCaller> callers = new ConcurrentHashMap<>();
 
     public WatchingServiceClient(Vertx vertx, InstanceWatch watch, Options options) {
         this.options = options;
@@ -71,20 +69,16 @@ public final class WatchingServiceClient implements ServiceClient {
         return sendWithInstances(request);
     }
 
-    private Future<ServiceResponse> sendWithInstances(ServiceRequest request) {
-        ServiceRequest call = request;
-        CircuitBreaker breaker = breakers.computeIfAbsent(call.service() + "@" + call.version(),
-                k -> new CircuitBreaker(options.breaker));
-        if (!breaker.tryAcquire()) {
-            return orFallback(request, new HttpFailure(503, "circuit_open",
-                    "calls to '" + call.service() + "' are failing; the circuit breaker is open"));
-        }
-        Upstream upstream = upstreams.get(call.service(), VersionRange.parse(call.version()), options.outlier);
+    private Future<ServiceResponse> sendWithInstances(ServiceRequest call) {
+        VersionRange range = VersionRange.parse(call.version());
+        ResilientCaller caller = callers.computeIfAbsent(call.service() + "@" + range, k -> new ResilientCaller(
+                upstreams.get(call.service(), range, options.outlier), new CircuitBreaker(options.breaker),
+                options.ejectOnServerErrors));
         int retries = call.retries() == null ? options.retries : call.retries();
         long timeoutMs = (call.timeout() == null ? options.timeout : call.timeout()).toMillis();
-        Failover.Call balance = new Failover.Call(call.strategy(), call.hashKey(),
-                IDEMPOTENT.contains(call.method().name()), retries);
-        return Failover.execute(upstream, balance, endpoint -> {
+        ResilientCaller.Call balance = new ResilientCaller.Call(call.strategy(), call.hashKey(),
+                RetryPolicy.isIdempotent(call.method().name()), RetryPolicy.safeRetries(retries), null);
+        return caller.call(balance, endpoint -> {
             RequestOptions requestOptions = new RequestOptions()
                     .setMethod(call.method()).setHost(endpoint.host()).setPort(endpoint.port()).setURI(call.path())
                     .setHeaders(call.headers())
@@ -94,21 +88,11 @@ public final class WatchingServiceClient implements ServiceClient {
                     .compose(req -> req.send(call.body() == null ? Buffer.buffer() : call.body()))
                     .compose(resp -> resp.body().map(body ->
                             new ServiceResponse(resp.statusCode(), resp.headers(), body, endpoint.id())));
-        }, response -> options.ejectOnServerErrors && response.status() >= 500)
-                .transform(ar -> {
-                    if (ar.succeeded()) {
-                        ServiceResponse response = ar.result().result();
-                        breaker.onResult(response.status() >= 500);
-                        return Future.succeededFuture(response);
-                    }
-                    breaker.onResult(true);
-                    UpstreamFailure failure = UpstreamFailure.of(ar.cause());
-                    return orFallback(request, failure.toHttp(call.service()));
-                });
+        }, ServiceResponse::status).transform(ar -> ar.succeeded() ? Future.succeededFuture(ar.result().result())
+                : orFallback(call, UpstreamFailure.of(ar.cause()).toHttp(call.service())));
     }
 
-    private static Future<ServiceResponse> orFallback(ServiceRequest request, HttpFailure failure) {
-        ServiceRequest call = request;
+    private static Future<ServiceResponse> orFallback(ServiceRequest call, HttpFailure failure) {
         if (call.fallback() != null) {
             return Future.succeededFuture(call.fallback().apply(failure));
         }

@@ -1,0 +1,60 @@
+package dev.flotilla.gateway.impl;
+
+import dev.flotilla.core.resilience.UpstreamFailure;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+
+/** One client request's state while the gateway admits and forwards it. Touched on its event loop only. */
+final class Exchange {
+
+    final HttpServerRequest request;
+    final CompiledRoute route;
+    /** The path and query sent upstream. */
+    final String uri;
+    final long started = System.nanoTime();
+    /** The body's declared length, or -1 when chunked or absent. */
+    final long length;
+    final boolean hasBody;
+    /** The instance token of the client's sticky cookie, read once: null when the route is not sticky. */
+    final String stickyToken;
+    HttpClientRequest upstreamRequest;
+    long bodyBytes;
+    long lastBodyNanos;
+    boolean bodyDone;
+    /** The upstream stopped taking the body (its write queue is full): a stall is then its fault. */
+    boolean upstreamBlocked;
+    /** Set when the client is at fault (hung up, stalled, bad body): what the attempt then fails with. */
+    UpstreamFailure clientFault;
+    /** The last attempt met a stale pooled connection: the next one opens a new connection. */
+    boolean freshConnection;
+
+    Exchange(HttpServerRequest request, CompiledRoute route, String uri, long length) {
+        this.request = request;
+        this.route = route;
+        this.uri = uri;
+        this.length = length;
+        this.hasBody = length > 0 || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+        this.bodyDone = !hasBody;
+        this.stickyToken = route.stickyToken(request);
+    }
+
+    /**
+     * The client is at fault: the attempt in progress is abandoned (its upstream connection closed, so the
+     * instance stops working on it) and fails with a {@link UpstreamFailure.Kind#CLIENT} failure, which is
+     * neither retried nor held against the instance.
+     */
+    void clientFault(String why) {
+        if (clientFault == null) {
+            clientFault = UpstreamFailure.client(why);
+        }
+        if (upstreamRequest != null) {
+            upstreamRequest.reset(0, clientFault);
+        }
+    }
+
+    /** The request's time in the gateway so far. */
+    long elapsedNanos() {
+        return System.nanoTime() - started;
+    }
+}

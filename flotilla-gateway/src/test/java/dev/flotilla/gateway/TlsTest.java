@@ -1,0 +1,306 @@
+package dev.flotilla.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flotilla.testing.Eventually;
+import dev.flotilla.testing.TestBackend;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * HTTPS and HTTP/2 at the gateway, with real clients: curl over HTTP/2 and HTTP/1.1, openssl s_client for
+ * SNI, protocols and suites, certificates made by openssl in the test, and raw HTTP/2 frames for the limits.
+ */
+class TlsTest {
+
+    private static final String ROUTES = "routes:\n  - path: /**\n    service: users\n";
+
+    private GatewayFixture fixture;
+    private TestBackend backend;
+    private Path dir;
+
+    @BeforeEach
+    void start() throws Exception {
+        dir = Files.createTempDirectory("tls-");
+        fixture = new GatewayFixture();
+        backend = fixture.backend("users", "a");
+        certificate("a.test", "a");
+        certificate("b.test", "b");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        fixture.close();
+        for (String name : new String[] {"a-cert.pem", "a-key.pem", "b-cert.pem", "b-key.pem"}) {
+            Files.deleteIfExists(dir.resolve(name));
+        }
+        Files.deleteIfExists(dir);
+    }
+
+    private GatewayServer gateway(boolean redirect) throws Exception {
+        TlsOptions tls = new TlsOptions().setPort(0).setRedirectHttp(redirect).setReloadCheckMs(100)
+                .addCertificate(dir.resolve("a-cert.pem"), dir.resolve("a-key.pem"))
+                .addCertificate(dir.resolve("b-cert.pem"), dir.resolve("b-key.pem"));
+        return fixture.start(ROUTES, new GatewayOptions().setTls(tls).setH2c(!redirect).setHttp2MaxResetsPerMinute(50));
+    }
+
+    /** A self-signed P-256 certificate for {@code name}, written to PREFIX-cert.pem and PREFIX-key.pem. */
+    private void certificate(String name, String prefix) throws Exception {
+        run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-days", "1", "-subj", "/CN=" + name, "-addext", "subjectAltName=DNS:" + name,
+                "-keyout", dir.resolve(prefix + "-key.pem").toString(),
+                "-out", dir.resolve(prefix + "-cert.pem").toString());
+    }
+
+    /** Runs a command with nothing on stdin; its exit code, then stdout and stderr together. */
+    private static Result run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
+        return new Result(process.exitValue(), output);
+    }
+
+    private record Result(int exit, String output) {
+    }
+
+    private Result curl(String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "10", "-k",
+                "-w", "\\n%{http_version} %{response_code}"));
+        command.addAll(List.of(arguments));
+        return run(command.toArray(String[]::new));
+    }
+
+    private Result handshake(int port, String... options) throws Exception {
+        List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port));
+        command.addAll(List.of(options));
+        return run(command.toArray(String[]::new));
+    }
+
+    @Test
+    void curlSpeaksHttp2AndHttp11OverTlsAndTheServiceSeesHttps() throws Exception {
+        int port = gateway(false).tlsPort();
+        String resolve = "a.test:" + port + ":127.0.0.1";
+        Result h2 = curl("--http2", "--resolve", resolve, "https://a.test:" + port + "/users/1");
+        assertThat(h2.output()).endsWith("\n2 200");
+        assertThat(h2.output()).startsWith("a");
+        Result h1 = curl("--http1.1", "--resolve", resolve, "https://a.test:" + port + "/users/2");
+        assertThat(h1.output()).endsWith("\n1.1 200");
+        assertThat(backend.seen).hasSize(2);
+        assertThat(backend.seen.get(0).headers().get("X-Forwarded-Proto")).isEqualTo("https");
+        assertThat(backend.seen.get(0).headers().get("X-Forwarded-Host")).isEqualTo("a.test:" + port);
+        assertThat(backend.seen.get(0).uri()).isEqualTo("/users/1");
+
+        Result post = curl("--http2", "--resolve", resolve, "-d", "hello", "https://a.test:" + port + "/users");
+        assertThat(post.output()).endsWith("\n2 200");
+        assertThat(backend.seen.get(2).method()).isEqualTo("POST");
+        Eventually.await("the body reached the service", Duration.ofSeconds(5), () -> backend.bodyBytes.get() == 5);
+    }
+
+    @Test
+    void h2cWithPriorKnowledgeOnThePlainPort() throws Exception {
+        GatewayServer gateway = gateway(false);
+        Result h2c = curl("--http2-prior-knowledge", gateway.url() + "/users/1");
+        assertThat(h2c.output()).endsWith("\n2 200");
+        Result missing = curl("--http2-prior-knowledge", "--path-as-is", gateway.url() + "/../etc");
+        assertThat(missing.output()).contains("\"error\"").endsWith("\n2 400");
+        Result after = curl("--http2-prior-knowledge", gateway.url() + "/users/3");
+        assertThat(after.output()).endsWith("\n2 200");
+    }
+
+    @Test
+    void sniPicksTheCertificateAndTheFirstIsTheDefault() throws Exception {
+        int port = gateway(false).tlsPort();
+        assertThat(handshake(port, "-servername", "b.test").output()).contains("CN = b.test");
+        assertThat(handshake(port, "-servername", "a.test").output()).contains("CN = a.test");
+        assertThat(handshake(port, "-servername", "other.test").output()).contains("CN = a.test");
+    }
+
+    @Test
+    void onlyTls12And13WithForwardSecretAeadSuites() throws Exception {
+        int port = gateway(false).tlsPort();
+        Result tls13 = handshake(port, "-tls1_3");
+        assertThat(tls13.output()).contains("TLSv1.3");
+        Result tls12 = handshake(port, "-tls1_2");
+        assertThat(tls12.output()).containsPattern("Cipher is ECDHE-ECDSA-(AES\\d+-GCM|CHACHA20-POLY1305)");
+        Result tls11 = handshake(port, "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0");
+        assertThat(tls11.exit()).as(tls11.output()).isNotZero();
+        Result cbc = handshake(port, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA");
+        assertThat(cbc.exit()).as(cbc.output()).isNotZero();
+    }
+
+    @Test
+    void changedCertificateFilesAreServedWithoutDroppingOpenConnections() throws Exception {
+        int port = gateway(false).tlsPort();
+        String before = fingerprint(handshake(port, "-servername", "a.test").output());
+        try (javax.net.ssl.SSLSocket open = trustingSocket(port)) {
+            assertThat(exchange(open, "/users/1")).startsWith("HTTP/1.1 200");
+            certificate("a.test", "a");
+            Eventually.await("the new certificate is served", Duration.ofSeconds(10), () -> {
+                try {
+                    return !fingerprint(handshake(port, "-servername", "a.test").output()).equals(before);
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertThat(exchange(open, "/users/2")).as("the connection opened before the reload")
+                    .startsWith("HTTP/1.1 200");
+        }
+        Files.writeString(dir.resolve("a-key.pem"), "not a key");
+        Thread.sleep(500);
+        assertThat(curl("--http2", "--resolve", "a.test:" + port + ":127.0.0.1", "https://a.test:" + port + "/users/3")
+                .output()).as("a broken key leaves the certificates in force").endsWith("\n2 200");
+    }
+
+    @Test
+    void thePlainPortRedirectsToHttpsWhenAsked() throws Exception {
+        GatewayServer gateway = gateway(true);
+        Result redirect = curl("-i", gateway.url() + "/users/1?x=1");
+        assertThat(redirect.output()).endsWith("\n1.1 308")
+                .contains("location: https://127.0.0.1:" + gateway.tlsPort() + "/users/1?x=1");
+        assertThat(backend.seen).isEmpty();
+    }
+
+    @Test
+    void http2LimitsAreAnnouncedAndRapidResetIsRefused() throws Exception {
+        GatewayServer gateway = gateway(false);
+        try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            frame(out, 0x4, 0, 0, new byte[0]); // SETTINGS
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            int[] settings = readSettings(in);
+            assertThat(settings[0x3]).as("SETTINGS_MAX_CONCURRENT_STREAMS").isEqualTo(128);
+            assertThat(settings[0x6]).as("SETTINGS_MAX_HEADER_LIST_SIZE").isEqualTo(8 * 1024);
+            // GET / on each new stream, cancelled at once: the rapid-reset pattern.
+            byte[] headers = {(byte) 0x82, (byte) 0x86, (byte) 0x84, 0x41, 0x09,
+                'l', 'o', 'c', 'a', 'l', 'h', 'o', 's', 't'};
+            boolean goAway;
+            try {
+                for (int stream = 1; stream < 2 * 500; stream += 2) {
+                    frame(out, 0x1, 0x5, stream, headers); // HEADERS, END_STREAM | END_HEADERS
+                    frame(out, 0x3, 0, stream, new byte[] {0, 0, 0, 8}); // RST_STREAM, CANCEL
+                }
+                out.flush();
+                goAway = readUntilGoAway(in);
+            } catch (java.net.SocketException e) {
+                goAway = true; // the gateway closed the connection while frames were still being sent
+            }
+            assertThat(goAway).as("the connection is ended before 500 reset streams are served").isTrue();
+        }
+        assertThat(backend.hits.get()).isLessThan(500);
+        assertThat(curl("--http2-prior-knowledge", gateway.url() + "/users/1").output()).endsWith("\n2 200");
+    }
+
+    private static void frame(OutputStream out, int type, int flags, int stream, byte[] payload) throws IOException {
+        byte[] head = {(byte) (payload.length >>> 16), (byte) (payload.length >>> 8), (byte) payload.length,
+            (byte) type, (byte) flags, (byte) (stream >>> 24), (byte) (stream >>> 16), (byte) (stream >>> 8),
+            (byte) stream};
+        out.write(head);
+        out.write(payload);
+    }
+
+    /** The server's first SETTINGS frame, by identifier (0 when not sent). */
+    private static int[] readSettings(DataInputStream in) throws IOException {
+        while (true) {
+            int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
+            int type = in.readUnsignedByte();
+            int flags = in.readUnsignedByte();
+            in.readInt();
+            byte[] payload = in.readNBytes(length);
+            if (type == 0x4 && (flags & 0x1) == 0) {
+                int[] settings = new int[16];
+                for (int i = 0; i + 6 <= length; i += 6) {
+                    int id = ((payload[i] & 0xff) << 8) | (payload[i + 1] & 0xff);
+                    int value = ((payload[i + 2] & 0xff) << 24) | ((payload[i + 3] & 0xff) << 16)
+                            | ((payload[i + 4] & 0xff) << 8) | (payload[i + 5] & 0xff);
+                    if (id < settings.length) {
+                        settings[id] = value;
+                    }
+                }
+                return settings;
+            }
+        }
+    }
+
+    private static boolean readUntilGoAway(DataInputStream in) throws IOException {
+        try {
+            while (true) {
+                int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
+                int type = in.readUnsignedByte();
+                in.readUnsignedByte();
+                in.readInt();
+                in.readNBytes(length);
+                if (type == 0x7) {
+                    return true;
+                }
+            }
+        } catch (EOFException | java.net.SocketException e) {
+            return true; // closed
+        } catch (java.net.SocketTimeoutException e) {
+            return false; // still open, and quiet
+        }
+    }
+
+    private static String fingerprint(String sClientOutput) {
+        int start = sClientOutput.indexOf("-----BEGIN CERTIFICATE-----");
+        return start < 0 ? "" : sClientOutput.substring(start, sClientOutput.indexOf("-----END CERTIFICATE-----"));
+    }
+
+    /** A TLS connection that trusts any certificate (the test's are self-signed), with SNI a.test. */
+    private static javax.net.ssl.SSLSocket trustingSocket(int port) throws Exception {
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String type) {
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String type) {
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+                .createSocket("127.0.0.1", port);
+        javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+        parameters.setServerNames(List.of(new javax.net.ssl.SNIHostName("a.test")));
+        socket.setSSLParameters(parameters);
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    /** One HTTP/1.1 request on an open connection; the answer's head and body ("a", the instance id). */
+    private static String exchange(Socket socket, String path) throws IOException {
+        socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: a.test\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        StringBuilder answer = new StringBuilder();
+        var in = socket.getInputStream();
+        while (!answer.toString().endsWith("\r\n\r\na")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            answer.append((char) b);
+        }
+        return answer.toString();
+    }
+}
