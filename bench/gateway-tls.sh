@@ -81,7 +81,7 @@ until grep -q listening "$work/gateway.out" 2>/dev/null; do sleep 0.01; done
 until curl -skf "https://127.0.0.1:$gateway_tls/api/" >/dev/null; do sleep 0.05; done
 until curl -skf "https://127.0.0.1:$nginx_proxy/api/" >/dev/null; do sleep 0.05; done
 nginx_pid=$(ps --ppid "$nginx_master" -o pid= | tr -d ' ')
-echo "TLS engines: flotilla $(grep -o 'OpenSSL\|BoringSSL' "$work/gateway.err" | head -1 || echo '?'), nginx $(nginx -V 2>&1 | grep -o 'OpenSSL [0-9.]*' | head -1)"
+echo "TLS engines: flotilla $(grep -o "OpenSSL [A-Za-z0-9. ]*\|the JDK.s TLS" "$work/gateway.err" "$work/gateway.out" | head -1 | cut -d: -f2-), nginx $(nginx -V 2>&1 | grep -o "OpenSSL [0-9.]*" | head -1)"
 
 # wrk_tls NAME PORT PID SECONDS: HTTP/1.1 over TLS; prints "req/s p50_ms p99_ms cpu_us_per_request".
 wrk_tls() {

@@ -132,6 +132,10 @@ final class UpCommand implements Callable<Integer> {
         out.printf("flotilla: the fleet is up in %.1f s%n", (System.nanoTime() - started) / 1e9);
         out.println(DASHBOARD_LINE + dashboardUrl);
         out.println("  gateway    " + gatewayUrl);
+        FleetFile.Tls tls = fleetFile.gateway().tls();
+        if (tls != null) {
+            out.println("  https      https://localhost:" + tls.port() + "   (HTTP/2 and HTTP/1.1)");
+        }
         out.println("  registry   " + registryUrl + "   (services: " + registryUrl + "/v1/services)");
         out.println("  admin      http://127.0.0.1:" + adminPort + "/admin/upstreams");
         if (redisUrl != null) {

@@ -183,6 +183,47 @@ class FleetTest {
         }
     }
 
+    @Test
+    void theFleetFileTurnsOnHttpsWithCertificatesBesideIt() throws Exception {
+        int tlsPort = Ports.free();
+        Path file = FleetFiles.write("""
+                amqp: redis
+                registry: {port: %d}
+                gateway:
+                  port: %d
+                  admin-port: %d
+                  tls:
+                    port: %d
+                    certificates: [{cert: tls/cert.pem, key: tls/key.pem}]
+                apps:
+                  - name: sleeper
+                    command: [sleep, '300']
+                """.formatted(Ports.free(), Ports.free(), Ports.free(), tlsPort));
+        Path tls = Files.createDirectories(file.getParent().resolve("tls"));
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                "-keyout", tls.resolve("key.pem").toString(), "-out", tls.resolve("cert.pem").toString())
+                .redirectErrorStream(true).start();
+        openssl.getInputStream().readAllBytes();
+        assertThat(openssl.waitFor()).isZero();
+        try (JavaProcess up = JavaProcess.start(Flotilla.class, "up", "-f", file.toString())) {
+            up.awaitLine("flotilla: the fleet is up", Duration.ofSeconds(60));
+            up.awaitLine("  https      https://localhost:" + tlsPort, Duration.ofSeconds(10));
+            Process curl = new ProcessBuilder("curl", "-sk", "--http2", "-w", "\\n%{http_version} %{response_code}",
+                    "https://localhost:" + tlsPort + "/nowhere").redirectErrorStream(true).start();
+            String answer = new String(curl.getInputStream().readAllBytes());
+            assertThat(curl.waitFor()).isZero();
+            assertThat(answer).contains("\"no_route\"").endsWith("\n2 404");
+            ControlServer.request(Fleet.controlSocket(file), new JsonObject().put("cmd", "down"), line -> { });
+            assertThat(up.waitFor(Duration.ofSeconds(30))).isZero();
+        }
+        Files.writeString(file, "gateway:\n  tls: {port: 8443}\n");
+        try (JavaProcess up = JavaProcess.start(Flotilla.class, "up", "-f", file.toString())) {
+            assertThat(up.waitFor(Duration.ofSeconds(30))).isEqualTo(2);
+            assertThat(up.stderr()).contains("gateway.tls.certificates: missing");
+        }
+    }
+
     /** The demo's shape: SDK apps in cluster and fork mode behind the registry and gateway, embedded Redis. */
     private static Path sdkFleet() throws Exception {
         Path file = FleetFiles.write("""

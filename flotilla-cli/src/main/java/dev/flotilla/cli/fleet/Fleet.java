@@ -204,9 +204,13 @@ public final class Fleet implements AutoCloseable {
             awaitPort(redisPort, Duration.ofSeconds(10), "the embedded redis-server");
             supervisor.awaitReady("redis", Duration.ofSeconds(1));
         }
-        gateway = GatewayServer.start(vertx, new GatewayOptions().setPort(spec.gateway().port())
-                        .setAdminPort(spec.gateway().adminPort()).setRegistryUrl(registry.url())
-                        .setRedisUrl(redisUrl).setRoutes(new RoutesConfig(spec.gateway().routes())))
+        FleetFile.Gateway gatewaySpec = spec.gateway();
+        gateway = GatewayServer.start(vertx, new GatewayOptions().setPort(gatewaySpec.port())
+                        .setAdminPort(gatewaySpec.adminPort()).setRegistryUrl(registry.url())
+                        .setRedisUrl(redisUrl).setRoutes(new RoutesConfig(gatewaySpec.routes()))
+                        .setH2c(gatewaySpec.h2c())
+                        .setTls(gatewaySpec.tls() == null ? null
+                                : gatewaySpec.tls().options(fleetFile.toAbsolutePath().getParent())))
                 .await(30, TimeUnit.SECONDS);
         dashboard = Dashboard.start(vertx, new DashboardOptions("127.0.0.1", dashboardPort,
                 spec.dashboard().token(), spec.alerts(), spec.alertWebhook()), registryClient, gateway, supervisor,

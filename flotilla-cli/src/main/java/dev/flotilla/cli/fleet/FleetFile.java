@@ -5,6 +5,7 @@ import dev.flotilla.core.config.YamlConfig;
 import dev.flotilla.dashboard.alerts.AlertRule;
 import dev.flotilla.gateway.RouteSpec;
 import dev.flotilla.gateway.RoutesConfig;
+import dev.flotilla.gateway.TlsOptions;
 import dev.flotilla.supervisor.AppSpec;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -22,6 +23,11 @@ import java.util.Set;
  *   port: 8080
  *   admin-port: 8081
  *   routes: [...]            # the gateway's routes, as in a routes file
+ *   tls:                     # HTTPS (and HTTP/2 by ALPN) on a port of its own; paths are relative to this file
+ *     port: 8443
+ *     certificates: [{cert: tls/site.pem, key: tls/site.key}]   # several: chosen by SNI, the first by default
+ *     redirect-http: false   # answer plain HTTP with a 308 to HTTPS
+ *   h2c: false               # also take HTTP/2 with prior knowledge on the plain port
  * apps: [...]                # see AppSpec
  * try: [/api/users]          # paths through the gateway that `up` suggests once ready (default: the routes)
  * dashboard: {port: 7071}    # the control plane's dashboard (default: a free port, printed by up); a token:
@@ -47,7 +53,7 @@ public record FleetFile(String redis, String amqp, Registry registry, Gateway ga
             throw new IllegalArgumentException("amqp: '" + amqp + "' (expected embedded, redis or amqp://HOST:PORT)");
         }
         registry = registry == null ? new Registry(null) : registry;
-        gateway = gateway == null ? new Gateway(null, null, null) : gateway;
+        gateway = gateway == null ? new Gateway(null, null, null, null, null) : gateway;
         apps = apps == null ? List.of() : List.copyOf(apps);
         tryPaths = tryPaths == null ? List.of() : List.copyOf(tryPaths);
         dashboard = dashboard == null ? new Dashboard(null, null) : dashboard;
@@ -100,12 +106,46 @@ public record FleetFile(String redis, String amqp, Registry registry, Gateway ga
     }
 
     /** The gateway's settings and routes. */
-    public record Gateway(Integer port, Integer adminPort, List<RouteSpec> routes) {
+    public record Gateway(Integer port, Integer adminPort, List<RouteSpec> routes, Tls tls, Boolean h2c) {
         public Gateway {
             port = port == null ? 8080 : port;
             adminPort = adminPort == null ? 8081 : adminPort;
             routes = routes == null ? List.of() : List.copyOf(routes);
             new RoutesConfig(routes); // checks ids are unique
+            h2c = h2c != null && h2c;
+        }
+    }
+
+    /** The gateway's HTTPS port and certificates. */
+    public record Tls(Integer port, List<CertificateFiles> certificates, Boolean redirectHttp) {
+        public Tls {
+            port = port == null ? 8443 : port;
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("gateway.tls.port: " + port + " (expected 0..65535)");
+            }
+            if (certificates == null || certificates.isEmpty()) {
+                throw new IllegalArgumentException("gateway.tls.certificates: missing (expected: [{cert: FILE, "
+                        + "key: FILE}])");
+            }
+            certificates = List.copyOf(certificates);
+            redirectHttp = redirectHttp != null && redirectHttp;
+        }
+
+        /** The gateway's TLS options, with the files resolved against {@code base} (the fleet file's folder). */
+        public TlsOptions options(Path base) {
+            TlsOptions options = new TlsOptions().setPort(port).setRedirectHttp(redirectHttp);
+            certificates.forEach(c -> options.addCertificate(base.resolve(c.cert()), base.resolve(c.key())));
+            return options;
+        }
+    }
+
+    /** One PEM certificate chain and its key. */
+    public record CertificateFiles(String cert, String key) {
+        public CertificateFiles {
+            if (cert == null || key == null) {
+                throw new IllegalArgumentException("gateway.tls.certificates: cert '" + cert + "', key '" + key
+                        + "' (expected both)");
+            }
         }
     }
 

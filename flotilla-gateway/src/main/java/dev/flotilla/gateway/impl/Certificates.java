@@ -43,6 +43,12 @@ public final class Certificates {
         return OpenSSLEngineOptions.isAvailable() ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions();
     }
 
+    /** Which TLS implementation {@link #engine()} is, for the log. */
+    public static String engineName() {
+        return OpenSSLEngineOptions.isAvailable() ? "OpenSSL " + io.netty.handler.ssl.OpenSsl.versionString()
+                : "the JDK's TLS";
+    }
+
     /** Reads every certificate file now; the error names the file that could not be read. */
     public static ServerSSLOptions read(TlsOptions tls) {
         if (tls.getCertificates().isEmpty()) {
