@@ -1,5 +1,6 @@
 package dev.flotilla.core.registry;
 
+import dev.flotilla.core.time.Ticker;
 import java.net.URI;
 import java.util.Objects;
 
@@ -18,6 +19,7 @@ public final class RegistryClientOptions {
     private long reconnectMinMs = DEFAULT_RECONNECT_MIN_MS;
     private long reconnectMaxMs = DEFAULT_RECONNECT_MAX_MS;
     private long watchIdleTimeoutMs = DEFAULT_WATCH_IDLE_TIMEOUT_MS;
+    private Ticker ticker = Ticker.SYSTEM;
 
     public RegistryClientOptions(String url) {
         setUrl(url);
@@ -30,6 +32,7 @@ public final class RegistryClientOptions {
         this.reconnectMinMs = other.reconnectMinMs;
         this.reconnectMaxMs = other.reconnectMaxMs;
         this.watchIdleTimeoutMs = other.watchIdleTimeoutMs;
+        this.ticker = other.ticker;
     }
 
     public URI getUrl() {
@@ -92,6 +95,16 @@ public final class RegistryClientOptions {
 
     public RegistryClientOptions setWatchIdleTimeoutMs(long watchIdleTimeoutMs) {
         this.watchIdleTimeoutMs = requirePositive("watchIdleTimeoutMs", watchIdleTimeoutMs);
+        return this;
+    }
+
+    public Ticker getTicker() {
+        return ticker;
+    }
+
+    /** The clock a watch measures silence by (tests advance it by hand); the system's by default. */
+    public RegistryClientOptions setTicker(Ticker ticker) {
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
         return this;
     }
 

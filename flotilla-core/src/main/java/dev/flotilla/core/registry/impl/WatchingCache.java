@@ -76,7 +76,8 @@ final class WatchingCache implements InstanceWatch {
         context.runOnContext(v -> {
             long check = Math.max(50, options.getWatchIdleTimeoutMs() / 3);
             watchdogId = vertx.setPeriodic(check, id -> {
-                if (stream != null && System.nanoTime() - lastActivity > options.getWatchIdleTimeoutMs() * 1_000_000) {
+                long silentNanos = options.getTicker().nanos() - lastActivity;
+                if (stream != null && silentNanos > options.getWatchIdleTimeoutMs() * 1_000_000) {
                     log.warn("Registry watch silent for {} ms; reconnecting", options.getWatchIdleTimeoutMs());
                     drop(stream);
                 }
@@ -171,10 +172,10 @@ final class WatchingCache implements InstanceWatch {
         }
         stream = resp;
         connected = true;
-        lastActivity = System.nanoTime();
+        lastActivity = options.getTicker().nanos();
         SseParser parser = new SseParser(this::onSseEvent, MAX_EVENT_BYTES);
         resp.handler(chunk -> {
-            lastActivity = System.nanoTime();
+            lastActivity = options.getTicker().nanos();
             try {
                 parser.feed(chunk);
             } catch (RuntimeException e) {
