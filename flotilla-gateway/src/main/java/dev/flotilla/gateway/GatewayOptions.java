@@ -255,7 +255,11 @@ public final class GatewayOptions {
         return h2c;
     }
 
-    /** Whether the plain port also takes HTTP/2 from clients that start with its preface ("prior knowledge"). */
+    /**
+     * Whether the plain port also takes HTTP/2 from clients that start with its preface ("prior knowledge").
+     * For trusted networks: with it on, Vert.x sets an HTTP/1 connection up only once its first request head
+     * is complete, so the header timeout does not hold for that first head (it does for later ones).
+     */
     public GatewayOptions setH2c(boolean h2c) {
         this.h2c = h2c;
         return this;

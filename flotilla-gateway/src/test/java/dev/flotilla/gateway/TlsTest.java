@@ -54,7 +54,8 @@ class TlsTest {
         TlsOptions tls = new TlsOptions().setPort(0).setRedirectHttp(redirect).setReloadCheckMs(100)
                 .addCertificate(dir.resolve("a-cert.pem"), dir.resolve("a-key.pem"))
                 .addCertificate(dir.resolve("b-cert.pem"), dir.resolve("b-key.pem"));
-        return fixture.start(ROUTES, new GatewayOptions().setTls(tls).setH2c(!redirect).setHttp2MaxResetsPerMinute(50));
+        return fixture.start(ROUTES, new GatewayOptions().setTls(tls).setH2c(!redirect).setHttp2MaxResetsPerMinute(50)
+                .setHeaderTimeoutMs(500));
     }
 
     /** A self-signed P-256 certificate for {@code name}, written to PREFIX-cert.pem and PREFIX-key.pem. */
@@ -204,6 +205,34 @@ class TlsTest {
         }
         assertThat(backend.hits.get()).isLessThan(500);
         assertThat(curl("--http2-prior-knowledge", gateway.url() + "/users/1").output()).endsWith("\n2 200");
+    }
+
+    @Test
+    void slowHeadersGet408OnTheTlsPortToo() throws Exception {
+        GatewayServer gateway = gateway(false);
+        try (javax.net.ssl.SSLSocket tls = trustingSocket(gateway.tlsPort())) {
+            tls.getOutputStream().write("GET /users/1 HTTP/1.1\r\nHost: a.test\r\nX-Slow: "
+                    .getBytes(StandardCharsets.US_ASCII));
+            tls.getOutputStream().flush();
+            String answer = new String(tls.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 408 ").contains("request_timeout");
+        }
+        assertThat(backend.hits.get()).isZero();
+    }
+
+    @Test
+    void anHttp2UploadWithoutALengthIsStreamedToTheService() throws Exception {
+        int port = gateway(false).tlsPort();
+        Process curl = new ProcessBuilder("curl", "-sS", "-k", "--http2", "-T", "-", "-w", "\n%{http_version} %{response_code}",
+                "https://127.0.0.1:" + port + "/users/upload").redirectErrorStream(true).start();
+        curl.getOutputStream().write("twelve bytes".getBytes(StandardCharsets.US_ASCII));
+        curl.getOutputStream().close();
+        String answer = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(curl.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(answer).endsWith("\n2 200");
+        assertThat(backend.seen.get(0).method()).isEqualTo("PUT");
+        assertThat(backend.seen.get(0).headers().contains("Content-Length")).as("curl streamed it: no length").isFalse();
+        Eventually.await("the body reached the service", Duration.ofSeconds(5), () -> backend.bodyBytes.get() == 12);
     }
 
     private static void frame(OutputStream out, int type, int flags, int stream, byte[] payload) throws IOException {

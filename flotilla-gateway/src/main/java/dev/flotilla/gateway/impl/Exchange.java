@@ -3,7 +3,9 @@ package dev.flotilla.gateway.impl;
 import dev.flotilla.core.resilience.UpstreamFailure;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 
 /** One client request's state while the gateway admits and forwards it. Touched on its event loop only. */
 final class Exchange {
@@ -34,9 +36,19 @@ final class Exchange {
         this.route = route;
         this.uri = uri;
         this.length = length;
-        this.hasBody = length > 0 || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+        this.hasBody = length > 0 || request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+                || length < 0 && request.version() == HttpVersion.HTTP_2 && sendsContent(request.method());
         this.bodyDone = !hasBody;
         this.stickyToken = route.stickyToken(request);
+    }
+
+    /**
+     * Whether a request of this method without a length carries a body anyway: under HTTP/2 a body needs no
+     * length (its DATA frames end with the stream), and a request that may carry one is streamed upstream
+     * chunked rather than sent without it.
+     */
+    private static boolean sendsContent(HttpMethod method) {
+        return method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH;
     }
 
     /**
