@@ -22,18 +22,7 @@ gateway_tls=$(free_port); admin=$(free_port)
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost \
   -addext subjectAltName=DNS:localhost -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
 
-mkdir -p "$work/nginx/logs"
-cat >"$work/nginx/backends.conf" <<CONF
-worker_processes 1;
-pid $work/nginx/backends.pid;
-error_log $work/nginx/logs/backends.err warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  server { listen 127.0.0.1:$b1; keepalive_requests 100000; location / { return 200 'hello from b1\n'; } }
-  server { listen 127.0.0.1:$b2; keepalive_requests 100000; location / { return 200 'hello from b2\n'; } }
-}
-CONF
+start_hello_backends "$b1" "$b2"
 cat >"$work/nginx/proxy.conf" <<CONF
 worker_processes 1;
 pid $work/nginx/proxy.pid;
@@ -59,7 +48,6 @@ http {
   }
 }
 CONF
-nginx -p "$work/nginx" -c "$work/nginx/backends.conf" -g 'daemon off;' & pids+=($!)
 nginx -p "$work/nginx" -c "$work/nginx/proxy.conf" -g 'daemon off;' 2>"$work/nginx/proxy.stderr" & nginx_master=$!
 pids+=($nginx_master)
 

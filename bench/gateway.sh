@@ -21,18 +21,7 @@ b1=$(free_port); b2=$(free_port); nginx_proxy=$(free_port); registry=$(free_port
 admin=$(free_port)
 
 # Two backends and the nginx proxy: two nginx processes (backends, proxy) with one worker each.
-mkdir -p "$work/nginx/logs"
-cat >"$work/nginx/backends.conf" <<CONF
-worker_processes 1;
-pid $work/nginx/backends.pid;
-error_log $work/nginx/logs/backends.err warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  server { listen 127.0.0.1:$b1; keepalive_requests 100000; location / { return 200 'hello from b1\n'; } }
-  server { listen 127.0.0.1:$b2; keepalive_requests 100000; location / { return 200 'hello from b2\n'; } }
-}
-CONF
+start_hello_backends "$b1" "$b2"
 cat >"$work/nginx/proxy.conf" <<CONF
 worker_processes 1;
 pid $work/nginx/proxy.pid;
@@ -53,7 +42,6 @@ http {
   }
 }
 CONF
-nginx -p "$work/nginx" -c "$work/nginx/backends.conf" -g 'daemon off;' & pids+=($!)
 nginx -p "$work/nginx" -c "$work/nginx/proxy.conf" -g 'daemon off;' & nginx_master=$!; pids+=($nginx_master)
 
 java -jar flotilla-cli/target/flotilla.jar registry --port "$registry" >"$work/registry.out" 2>"$work/registry.err" &

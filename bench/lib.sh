@@ -40,3 +40,23 @@ wrk_run() {
   echo "$rps $(to_ms "$p50") $(to_ms "$p99") $(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
     'BEGIN{printf "%.1f", t / hz * 1e6 / n}')"
 }
+
+# start_hello_backends B1 B2 [EXTRA]: two nginx servers answering 200 'hello from bN' on ports B1 and B2 (one
+# worker), plus any EXTRA server blocks; the process is ended on exit.
+start_hello_backends() {
+  mkdir -p "$work/nginx/logs"
+  cat >"$work/nginx/backends.conf" <<CONF
+worker_processes 1;
+pid $work/nginx/backends.pid;
+error_log $work/nginx/logs/backends.err warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_max_body_size 16m;
+  server { listen 127.0.0.1:$1; keepalive_requests 100000; location / { return 200 'hello from b1\n'; } }
+  server { listen 127.0.0.1:$2; keepalive_requests 100000; location / { return 200 'hello from b2\n'; } }
+  ${3:-}
+}
+CONF
+  nginx -p "$work/nginx" -c "$work/nginx/backends.conf" -g 'daemon off;' & pids+=($!)
+}

@@ -21,21 +21,8 @@ mvn -q -B -DskipTests -pl flotilla-cli -am package
 
 b1=$(free_port); b2=$(free_port); intake=$(free_port); registry=$(free_port)
 traced=$(free_port); plain=$(free_port)
-mkdir -p "$work/nginx/logs"
-cat >"$work/nginx/backends.conf" <<CONF
-worker_processes 1;
-pid $work/nginx/backends.pid;
-error_log $work/nginx/logs/backends.err warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_max_body_size 16m;
-  server { listen 127.0.0.1:$b1; keepalive_requests 100000; location / { return 200 'hello from b1\n'; } }
-  server { listen 127.0.0.1:$b2; keepalive_requests 100000; location / { return 200 'hello from b2\n'; } }
-  server { listen 127.0.0.1:$intake; location / { client_body_in_single_buffer on; return 202; } }
-}
-CONF
-nginx -p "$work/nginx" -c "$work/nginx/backends.conf" -g 'daemon off;' & pids+=($!)
+start_hello_backends "$b1" "$b2" \
+  "server { listen 127.0.0.1:$intake; location / { client_body_in_single_buffer on; return 202; } }"
 
 java -jar flotilla-cli/target/flotilla.jar registry --port "$registry" >"$work/registry.out" 2>"$work/registry.err" &
 pids+=($!)
