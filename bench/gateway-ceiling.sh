@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The road to a faster gateway, measured: nginx, the Flotilla gateway, and NettyProxyCeiling (a proxy straight
+# on Netty's HTTP/1 codecs doing what the gateway's default route does per request, and nothing else: see its
+# javadoc), each in front of the same two nginx backends, wrk -t1 -c64 on loopback, interleaved rounds after a
+# warm-up. The ceiling is not a product: it tells how far a Netty-level data path could go on this machine.
+# Needs what bench/gateway.sh needs. Knobs: DURATION (default 15), ROUNDS (default 3), WARMUP (default 30).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+duration=${DURATION:-15}; rounds=${ROUNDS:-3}; warmup=${WARMUP:-30}; connections=64; threads=1
+if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq wrk nginx-light >/dev/null
+fi
+mvn -q -B -DskipTests -pl flotilla-cli,bench -am package
+. bench/lib.sh
+
+b1=$(free_port); b2=$(free_port); nginx_proxy=$(free_port); registry=$(free_port); gateway=$(free_port)
+ceiling=$(free_port)
+start_hello_backends "$b1" "$b2"
+cat >"$work/nginx/proxy.conf" <<CONF
+worker_processes 1;
+pid $work/nginx/proxy.pid;
+error_log $work/nginx/logs/proxy.err warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream backends { server 127.0.0.1:$b1; server 127.0.0.1:$b2; keepalive 64; }
+  server {
+    listen 127.0.0.1:$nginx_proxy;
+    keepalive_requests 100000;
+    location /api/ {
+      proxy_pass http://backends/;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+    }
+  }
+}
+CONF
+nginx -p "$work/nginx" -c "$work/nginx/proxy.conf" -g 'daemon off;' & nginx_master=$!; pids+=($nginx_master)
+java -jar flotilla-cli/target/flotilla.jar registry --port "$registry" >"$work/registry.out" 2>&1 & pids+=($!)
+until grep -q listening "$work/registry.out" 2>/dev/null; do sleep 0.1; done
+register_hello "$registry" "$b1" "$b2" & pids+=($!)
+printf 'routes:\n  - path: /api/**\n    service: hello\n    strip-prefix: true\n' >"$work/routes.yaml"
+./flotilla gateway --port "$gateway" --admin-port "$(free_port)" --registry "http://127.0.0.1:$registry" \
+  --routes "$work/routes.yaml" >"$work/gateway.out" 2>&1 &
+gateway_pid=$!; pids+=($gateway_pid)
+java -XX:+UseSerialGC -Xms16m -Xmx192m -Xss512k -XX:ReservedCodeCacheSize=64m -cp bench/target/flotilla-bench.jar \
+  dev.flotilla.bench.NettyProxyCeiling "$ceiling" "http://127.0.0.1:$registry" hello /api/ >"$work/ceiling.out" 2>&1 &
+ceiling_pid=$!; pids+=($ceiling_pid)
+until grep -q listening "$work/gateway.out" 2>/dev/null && grep -q listening "$work/ceiling.out" 2>/dev/null; do
+  sleep 0.05
+done
+for port in "$gateway" "$ceiling" "$nginx_proxy"; do
+  until curl -sf "http://127.0.0.1:$port/api/" >/dev/null; do sleep 0.05; done
+done
+nginx_pid=$(ps --ppid "$nginx_master" -o pid= | tr -d ' ')
+echo "warming up for ${warmup} s each..."
+wrk_run flotilla "$gateway" "$gateway_pid" "$warmup" >/dev/null
+wrk_run ceiling "$ceiling" "$ceiling_pid" "$warmup" >/dev/null
+wrk_run nginx "$nginx_proxy" "$nginx_pid" 5 >/dev/null
+printf '%-6s %-9s %10s %8s %8s %12s\n' round proxy "req/s" "p50 ms" "p99 ms" "CPU µs/req"
+declare -A sum
+for r in $(seq 1 "$rounds"); do
+  for proxy in nginx flotilla ceiling; do
+    case $proxy in
+      nginx) port=$nginx_proxy; pid=$nginx_pid ;;
+      flotilla) port=$gateway; pid=$gateway_pid ;;
+      ceiling) port=$ceiling; pid=$ceiling_pid ;;
+    esac
+    read -r rps p50 p99 cpu <<<"$(wrk_run "$proxy" "$port" "$pid" "$duration")"
+    printf '%-6s %-9s %10s %8s %8s %12s\n' "$r" "$proxy" "$rps" "$p50" "$p99" "$cpu"
+    sum[$proxy]=$(awk -v a="${sum[$proxy]:-0}" -v b="$rps" 'BEGIN{print a+b}')
+  done
+done
+echo "resident memory: flotilla $(( $(awk '/VmRSS/{print $2}' "/proc/$gateway_pid/status") / 1024 )) MB," \
+  "ceiling $(( $(awk '/VmRSS/{print $2}' "/proc/$ceiling_pid/status") / 1024 )) MB"
+awk -v f="${sum[flotilla]}" -v c="${sum[ceiling]}" -v n="${sum[nginx]}" 'BEGIN{
+  printf "throughput ratio to nginx: flotilla %.2f, ceiling %.2f\n", f/n, c/n }'
