@@ -6,16 +6,26 @@ import dev.flotilla.testing.Eventually;
 import dev.flotilla.testing.TestBackend;
 import java.io.DataInputStream;
 import java.io.EOFException;
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,7 +79,7 @@ class TlsTest {
     /** Runs a command with nothing on stdin; its exit code, then stdout and stderr together. */
     private static Result run(String... command) throws Exception {
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
         return new Result(process.exitValue(), output);
@@ -147,7 +157,7 @@ class TlsTest {
     void changedCertificateFilesAreServedWithoutDroppingOpenConnections() throws Exception {
         int port = gateway(false).tlsPort();
         String before = fingerprint(handshake(port, "-servername", "a.test").output());
-        try (javax.net.ssl.SSLSocket open = trustingSocket(port)) {
+        try (SSLSocket open = trustingSocket(port)) {
             assertThat(exchange(open, "/users/1")).startsWith("HTTP/1.1 200");
             certificate("a.test", "a");
             Eventually.await("the new certificate is served", Duration.ofSeconds(10), () -> {
@@ -198,7 +208,7 @@ class TlsTest {
                 }
                 out.flush();
                 goAway = readUntilGoAway(in);
-            } catch (java.net.SocketException e) {
+            } catch (SocketException e) {
                 goAway = true; // the gateway closed the connection while frames were still being sent
             }
             assertThat(goAway).as("the connection is ended before 500 reset streams are served").isTrue();
@@ -210,7 +220,7 @@ class TlsTest {
     @Test
     void slowHeadersGet408OnTheTlsPortToo() throws Exception {
         GatewayServer gateway = gateway(false);
-        try (javax.net.ssl.SSLSocket tls = trustingSocket(gateway.tlsPort())) {
+        try (SSLSocket tls = trustingSocket(gateway.tlsPort())) {
             tls.getOutputStream().write("GET /users/1 HTTP/1.1\r\nHost: a.test\r\nX-Slow: "
                     .getBytes(StandardCharsets.US_ASCII));
             tls.getOutputStream().flush();
@@ -223,15 +233,17 @@ class TlsTest {
     @Test
     void anHttp2UploadWithoutALengthIsStreamedToTheService() throws Exception {
         int port = gateway(false).tlsPort();
-        Process curl = new ProcessBuilder("curl", "-sS", "-k", "--http2", "-T", "-", "-w", "\n%{http_version} %{response_code}",
-                "https://127.0.0.1:" + port + "/users/upload").redirectErrorStream(true).start();
+        Process curl = new ProcessBuilder("curl", "-sS", "-k", "--http2", "-T", "-",
+                "-w", "\n%{http_version} %{response_code}", "https://127.0.0.1:" + port + "/users/upload")
+                .redirectErrorStream(true).start();
         curl.getOutputStream().write("twelve bytes".getBytes(StandardCharsets.US_ASCII));
         curl.getOutputStream().close();
         String answer = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(curl.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(answer).endsWith("\n2 200");
         assertThat(backend.seen.get(0).method()).isEqualTo("PUT");
-        assertThat(backend.seen.get(0).headers().contains("Content-Length")).as("curl streamed it: no length").isFalse();
+        assertThat(backend.seen.get(0).headers().contains("Content-Length")).as("curl streamed it: no length")
+                .isFalse();
         Eventually.await("the body reached the service", Duration.ofSeconds(5), () -> backend.bodyBytes.get() == 12);
     }
 
@@ -278,9 +290,9 @@ class TlsTest {
                     return true;
                 }
             }
-        } catch (EOFException | java.net.SocketException e) {
+        } catch (EOFException | SocketException e) {
             return true; // closed
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             return false; // still open, and quiet
         }
     }
@@ -291,26 +303,26 @@ class TlsTest {
     }
 
     /** A TLS connection that trusts any certificate (the test's are self-signed), with SNI a.test. */
-    private static javax.net.ssl.SSLSocket trustingSocket(int port) throws Exception {
-        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
-        context.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+    private static SSLSocket trustingSocket(int port) throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {new X509TrustManager() {
             @Override
-            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String type) {
+            public void checkClientTrusted(X509Certificate[] chain, String type) {
             }
 
             @Override
-            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String type) {
+            public void checkServerTrusted(X509Certificate[] chain, String type) {
             }
 
             @Override
-            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                return new java.security.cert.X509Certificate[0];
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
             }
         }}, null);
-        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+        SSLSocket socket = (SSLSocket) context.getSocketFactory()
                 .createSocket("127.0.0.1", port);
-        javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
-        parameters.setServerNames(List.of(new javax.net.ssl.SNIHostName("a.test")));
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setServerNames(List.of(new SNIHostName("a.test")));
         socket.setSSLParameters(parameters);
         socket.setSoTimeout(10_000);
         return socket;

@@ -1,6 +1,7 @@
 package dev.flotilla.core.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flotilla.core.balance.Endpoint;
 import dev.flotilla.core.balance.OutlierPolicy;
@@ -179,7 +180,7 @@ class ResilientCallerTest {
 
     @Test
     void aRetryPolicyRefusesANegativeCount() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RetryPolicy.safeRetries(-1))
+        assertThatThrownBy(() -> RetryPolicy.safeRetries(-1))
                 .hasMessage("retries: -1 (expected: >= 0)");
     }
 }

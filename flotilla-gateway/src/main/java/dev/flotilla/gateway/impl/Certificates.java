@@ -1,6 +1,7 @@
 package dev.flotilla.gateway.impl;
 
 import dev.flotilla.gateway.TlsOptions;
+import io.netty.handler.ssl.OpenSsl;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
@@ -45,7 +46,7 @@ public final class Certificates {
 
     /** Which TLS implementation {@link #engine()} is, for the log. */
     public static String engineName() {
-        return OpenSSLEngineOptions.isAvailable() ? "OpenSSL " + io.netty.handler.ssl.OpenSsl.versionString()
+        return OpenSSLEngineOptions.isAvailable() ? "OpenSSL " + OpenSsl.versionString()
                 : "the JDK's TLS";
     }
 
