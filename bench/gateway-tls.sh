@@ -5,7 +5,8 @@
 # requests/s, latency, CPU per request of each proxy and the ratio Flotilla/nginx.
 # Needs: a JDK, Maven, nginx, wrk, h2load (Debian packages: nginx-light wrk nghttp2-client; installed here
 # when missing). Knobs: DURATION (s per measured round, default 15), ROUNDS (default 3), WARMUP (s, default 30),
-#        CONNECTIONS (default 64), STREAMS (HTTP/2 streams per connection, default 1).
+#        CONNECTIONS (default 64), STREAMS (HTTP/2 streams per connection, default 1),
+#        TLS_ENGINE (the gateway's --tls-engine: auto, openssl or jdk; default auto).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -62,7 +63,7 @@ routes:
     strip-prefix: true
 YAML
 ./flotilla gateway --port "$gateway" --admin-port "$admin" --tls-port "$gateway_tls" \
-  --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" \
+  --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" --tls-engine "${TLS_ENGINE:-auto}" \
   --registry "http://127.0.0.1:$registry" --routes "$work/routes.yaml" >"$work/gateway.out" 2>"$work/gateway.err" &
 gateway_pid=$!; pids+=($gateway_pid)
 until grep -q listening "$work/gateway.out" 2>/dev/null; do sleep 0.01; done

@@ -59,6 +59,10 @@ final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--tls-key", description = "PEM private key of the --tls-cert in the same position.")
     List<Path> tlsKeys = new ArrayList<>();
 
+    @Option(names = "--tls-engine", defaultValue = "auto",
+            description = "auto (OpenSSL when it loads, else the JDK), openssl or jdk (default: ${DEFAULT-VALUE}).")
+    String tlsEngine;
+
     @Option(names = "--redirect-http", description = "Answer plain HTTP with a redirect to HTTPS (308).")
     boolean redirectHttp;
 
@@ -76,7 +80,8 @@ final class GatewayCommand implements Callable<Integer> {
                         + tlsKeys.size() + " (expected: one key per certificate)");
             }
             if (!tlsCerts.isEmpty()) {
-                TlsOptions tls = new TlsOptions().setPort(tlsPort).setRedirectHttp(redirectHttp);
+                TlsOptions tls = new TlsOptions().setPort(tlsPort).setRedirectHttp(redirectHttp)
+                        .setEngine(TlsOptions.Engine.parse(tlsEngine));
                 for (int i = 0; i < tlsCerts.size(); i++) {
                     tls.addCertificate(tlsCerts.get(i), tlsKeys.get(i));
                 }

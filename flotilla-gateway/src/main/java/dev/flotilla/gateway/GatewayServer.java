@@ -141,7 +141,7 @@ public final class GatewayServer {
                             if (ssl != null) {
                                 LOG.info("HTTPS on port {} ({}, {}), certificates {}", verticles.get(0).actualTlsPort(),
                                         options.getTls().isHttp2() ? "HTTP/2 and HTTP/1.1" : "HTTP/1.1",
-                                        Certificates.engineName(), options.getTls().getCertificates());
+                                        Certificates.engineName(options.getTls()), options.getTls().getCertificates());
                                 certificates = new CertificateWatcher(vertx, options.getTls(), next ->
                                         Future.all(verticles.stream().map(v -> v.updateCertificates(next)).toList()));
                                 certificates.start();

@@ -3,6 +3,7 @@ package dev.flotilla.gateway;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * HTTPS on the gateway: a second public port that terminates TLS and speaks HTTP/2 (by ALPN) or HTTP/1.1.
@@ -17,6 +18,26 @@ public final class TlsOptions {
     /** How often the certificate files are checked for changes. */
     public static final long DEFAULT_RELOAD_CHECK_MS = 1_000;
 
+    /** Which TLS implementation serves. */
+    public enum Engine {
+        /** OpenSSL (BoringSSL, through netty-tcnative) when its native library loads here, else the JDK's. */
+        AUTO,
+        /** OpenSSL; the gateway does not start without it. */
+        OPENSSL,
+        /** The JDK's TLS. */
+        JDK;
+
+        /** Parses {@code auto}, {@code openssl} or {@code jdk}; the error names them. */
+        public static Engine parse(String text) {
+            for (Engine engine : values()) {
+                if (engine.name().equalsIgnoreCase(String.valueOf(text).trim())) {
+                    return engine;
+                }
+            }
+            throw new IllegalArgumentException("tls engine: '" + text + "' (expected auto, openssl or jdk)");
+        }
+    }
+
     /** One certificate: a PEM chain (the leaf first) and its PEM private key. */
     public record Certificate(Path chain, Path key) {
     }
@@ -26,6 +47,7 @@ public final class TlsOptions {
     private boolean redirectHttp;
     private boolean http2 = true;
     private long reloadCheckMs = DEFAULT_RELOAD_CHECK_MS;
+    private Engine engine = Engine.AUTO;
 
     public int getPort() {
         return port;
@@ -78,6 +100,15 @@ public final class TlsOptions {
             throw new IllegalArgumentException("tls reload check: " + reloadCheckMs + " ms (expected: >= 10)");
         }
         this.reloadCheckMs = reloadCheckMs;
+        return this;
+    }
+
+    public Engine getEngine() {
+        return engine;
+    }
+
+    public TlsOptions setEngine(Engine engine) {
+        this.engine = Objects.requireNonNull(engine, "engine");
         return this;
     }
 }

@@ -1,6 +1,7 @@
 package dev.flotilla.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flotilla.testing.Eventually;
 import dev.flotilla.testing.TestBackend;
@@ -29,6 +30,8 @@ import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * HTTPS and HTTP/2 at the gateway, with real clients: curl over HTTP/2 and HTTP/1.1, openssl s_client for
@@ -61,7 +64,11 @@ class TlsTest {
     }
 
     private GatewayServer gateway(boolean redirect) throws Exception {
-        TlsOptions tls = new TlsOptions().setPort(0).setRedirectHttp(redirect).setReloadCheckMs(100)
+        return gateway(redirect, TlsOptions.Engine.AUTO);
+    }
+
+    private GatewayServer gateway(boolean redirect, TlsOptions.Engine engine) throws Exception {
+        TlsOptions tls = new TlsOptions().setPort(0).setRedirectHttp(redirect).setReloadCheckMs(100).setEngine(engine)
                 .addCertificate(dir.resolve("a-cert.pem"), dir.resolve("a-key.pem"))
                 .addCertificate(dir.resolve("b-cert.pem"), dir.resolve("b-key.pem"));
         return fixture.start(ROUTES, new GatewayOptions().setTls(tls).setH2c(!redirect).setHttp2MaxResetsPerMinute(50)
@@ -101,9 +108,10 @@ class TlsTest {
         return run(command.toArray(String[]::new));
     }
 
-    @Test
-    void curlSpeaksHttp2AndHttp11OverTlsAndTheServiceSeesHttps() throws Exception {
-        int port = gateway(false).tlsPort();
+    @ParameterizedTest
+    @EnumSource(value = TlsOptions.Engine.class, names = {"OPENSSL", "JDK"})
+    void curlSpeaksHttp2AndHttp11OverTlsAndTheServiceSeesHttps(TlsOptions.Engine engine) throws Exception {
+        int port = gateway(false, engine).tlsPort();
         String resolve = "a.test:" + port + ":127.0.0.1";
         Result h2 = curl("--http2", "--resolve", resolve, "https://a.test:" + port + "/users/1");
         assertThat(h2.output()).endsWith("\n2 200");
@@ -132,17 +140,19 @@ class TlsTest {
         assertThat(after.output()).endsWith("\n2 200");
     }
 
-    @Test
-    void sniPicksTheCertificateAndTheFirstIsTheDefault() throws Exception {
-        int port = gateway(false).tlsPort();
+    @ParameterizedTest
+    @EnumSource(value = TlsOptions.Engine.class, names = {"OPENSSL", "JDK"})
+    void sniPicksTheCertificateAndTheFirstIsTheDefault(TlsOptions.Engine engine) throws Exception {
+        int port = gateway(false, engine).tlsPort();
         assertThat(handshake(port, "-servername", "b.test").output()).contains("CN = b.test");
         assertThat(handshake(port, "-servername", "a.test").output()).contains("CN = a.test");
         assertThat(handshake(port, "-servername", "other.test").output()).contains("CN = a.test");
     }
 
-    @Test
-    void onlyTls12And13WithForwardSecretAeadSuites() throws Exception {
-        int port = gateway(false).tlsPort();
+    @ParameterizedTest
+    @EnumSource(value = TlsOptions.Engine.class, names = {"OPENSSL", "JDK"})
+    void onlyTls12And13WithForwardSecretAeadSuites(TlsOptions.Engine engine) throws Exception {
+        int port = gateway(false, engine).tlsPort();
         Result tls13 = handshake(port, "-tls1_3");
         assertThat(tls13.output()).contains("TLSv1.3");
         Result tls12 = handshake(port, "-tls1_2");
@@ -174,6 +184,14 @@ class TlsTest {
         Thread.sleep(500);
         assertThat(curl("--http2", "--resolve", "a.test:" + port + ":127.0.0.1", "https://a.test:" + port + "/users/3")
                 .output()).as("a broken key leaves the certificates in force").endsWith("\n2 200");
+    }
+
+    @Test
+    void badTlsSettingsAreNamedBeforeAnythingListens() throws Exception {
+        assertThatThrownBy(() -> TlsOptions.Engine.parse("boring"))
+                .hasMessage("tls engine: 'boring' (expected auto, openssl or jdk)");
+        Files.writeString(dir.resolve("b-key.pem"), "not a key");
+        assertThatThrownBy(() -> gateway(false)).hasMessageContaining("b-key.pem holds no PEM private key");
     }
 
     @Test

@@ -27,6 +27,7 @@ import java.util.Set;
  *     port: 8443
  *     certificates: [{cert: tls/site.pem, key: tls/site.key}]   # several: chosen by SNI, the first by default
  *     redirect-http: false   # answer plain HTTP with a 308 to HTTPS
+ *     engine: auto           # OpenSSL when it loads, else the JDK; or openssl, or jdk
  *   h2c: false               # also take HTTP/2 with prior knowledge on the plain port
  * apps: [...]                # see AppSpec
  * try: [/api/users]          # paths through the gateway that `up` suggests once ready (default: the routes)
@@ -117,7 +118,7 @@ public record FleetFile(String redis, String amqp, Registry registry, Gateway ga
     }
 
     /** The gateway's HTTPS port and certificates. */
-    public record Tls(Integer port, List<CertificateFiles> certificates, Boolean redirectHttp) {
+    public record Tls(Integer port, List<CertificateFiles> certificates, Boolean redirectHttp, String engine) {
         public Tls {
             port = port == null ? 8443 : port;
             if (port < 0 || port > 65535) {
@@ -129,11 +130,14 @@ public record FleetFile(String redis, String amqp, Registry registry, Gateway ga
             }
             certificates = List.copyOf(certificates);
             redirectHttp = redirectHttp != null && redirectHttp;
+            engine = engine == null ? "auto" : engine;
+            TlsOptions.Engine.parse(engine);
         }
 
         /** The gateway's TLS options, with the files resolved against {@code base} (the fleet file's folder). */
         public TlsOptions options(Path base) {
-            TlsOptions options = new TlsOptions().setPort(port).setRedirectHttp(redirectHttp);
+            TlsOptions options = new TlsOptions().setPort(port).setRedirectHttp(redirectHttp)
+                    .setEngine(TlsOptions.Engine.parse(engine));
             certificates.forEach(c -> options.addCertificate(base.resolve(c.cert()), base.resolve(c.key())));
             return options;
         }

@@ -39,15 +39,20 @@ public final class Certificates {
     private Certificates() {
     }
 
-    /** OpenSSL through netty-tcnative when its native library loads here, else the JDK's engine. */
-    public static SSLEngineOptions engine() {
-        return OpenSSLEngineOptions.isAvailable() ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions();
+    /** The TLS implementation {@code tls} asks for; fails when it asks for OpenSSL and it does not load. */
+    static SSLEngineOptions engine(TlsOptions tls) {
+        boolean openSsl = OpenSSLEngineOptions.isAvailable();
+        if (tls.getEngine() == TlsOptions.Engine.OPENSSL && !openSsl) {
+            throw new IllegalArgumentException("tls engine: openssl is not available here ("
+                    + OpenSsl.unavailabilityCause() + "); expected auto or jdk");
+        }
+        return openSsl && tls.getEngine() != TlsOptions.Engine.JDK ? new OpenSSLEngineOptions()
+                : new JdkSSLEngineOptions();
     }
 
-    /** Which TLS implementation {@link #engine()} is, for the log. */
-    public static String engineName() {
-        return OpenSSLEngineOptions.isAvailable() ? "OpenSSL " + OpenSsl.versionString()
-                : "the JDK's TLS";
+    /** Which TLS implementation {@link #engine} gives, for the log. */
+    public static String engineName(TlsOptions tls) {
+        return engine(tls) instanceof OpenSSLEngineOptions ? "OpenSSL " + OpenSsl.versionString() : "the JDK's TLS";
     }
 
     /** Reads every certificate file now; the error names the file that could not be read. */
@@ -55,6 +60,7 @@ public final class Certificates {
         if (tls.getCertificates().isEmpty()) {
             throw new IllegalArgumentException("tls: no certificate (expected: at least one cert and key)");
         }
+        engine(tls); // fails now, naming the option, rather than at listen
         PemKeyCertOptions pem = new PemKeyCertOptions();
         for (TlsOptions.Certificate certificate : tls.getCertificates()) {
             pem.addCertValue(readPem(certificate.chain(), "CERTIFICATE"));
@@ -75,10 +81,10 @@ public final class Certificates {
         return options;
     }
 
-    /** Sets {@code server} up to serve TLS as {@code ssl} says, with {@link #engine()}. */
-    static void apply(ServerSSLOptions ssl, HttpServerOptions server) {
+    /** Sets {@code server} up to serve TLS as {@code ssl} says, with the engine {@code tls} asks for. */
+    static void apply(TlsOptions tls, ServerSSLOptions ssl, HttpServerOptions server) {
         server.setSsl(true)
-                .setSslEngineOptions(engine())
+                .setSslEngineOptions(engine(tls))
                 .setKeyCertOptions(ssl.getKeyCertOptions())
                 .setSni(ssl.isSni())
                 .setUseAlpn(ssl.isUseAlpn())

@@ -83,7 +83,7 @@ public final class GatewayVerticle extends VerticleBase {
         if (ssl != null) {
             HttpServerOptions tlsOptions = new HttpServerOptions(serverOptions).setPort(tlsPort)
                     .setHttp2ClearTextEnabled(false);
-            Certificates.apply(ssl, tlsOptions);
+            Certificates.apply(options.getTls(), ssl, tlsOptions);
             tlsServer = vertx.createHttpServer(tlsOptions)
                     .connectionHandler(connections::opened)
                     .requestHandler(proxy)
