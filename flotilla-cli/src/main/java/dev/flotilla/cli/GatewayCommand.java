@@ -66,6 +66,10 @@ final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--redirect-http", description = "Answer plain HTTP with a redirect to HTTPS (308).")
     boolean redirectHttp;
 
+    @Option(names = "--event-loops", description = "Event loops serving requests, as nginx's worker_processes "
+            + "(default: one per core).")
+    Integer eventLoops;
+
     @Option(names = "--h2c", description = "Also take HTTP/2 with prior knowledge on the plain port.")
     boolean h2c;
 
@@ -75,6 +79,9 @@ final class GatewayCommand implements Callable<Integer> {
         try {
             options = new GatewayOptions().setHost(host).setPort(port).setAdminPort(adminPort)
                     .setRegistryUrl(registry).setRoutesFile(routes).setRedisUrl(redis).setToken(token).setH2c(h2c);
+            if (eventLoops != null) {
+                options.setEventLoops(eventLoops);
+            }
             if (tlsCerts.size() != tlsKeys.size()) {
                 throw new IllegalArgumentException("--tls-cert given " + tlsCerts.size() + " times, --tls-key "
                         + tlsKeys.size() + " (expected: one key per certificate)");
