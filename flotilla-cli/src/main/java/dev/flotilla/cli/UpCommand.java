@@ -96,7 +96,7 @@ final class UpCommand implements Callable<Integer> {
         if (new File("/usr/bin/setsid").canExecute()) {
             command.add("/usr/bin/setsid"); // its own session: a Ctrl-C in this terminal must not reach it
         }
-        command.addAll(JavaCommand.forMainClass(List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx192m"),
+        command.addAll(JavaCommand.forMainClass(List.of("-XX:+UseSerialGC", "-Xms40m", "-Xmn24m", "-Xmx192m"),
                 Flotilla.class.getName()));
         command.addAll(List.of("up", "-f", file.toAbsolutePath().toString()));
         Process daemon = new ProcessBuilder(command).redirectOutput(log.toFile()).redirectErrorStream(true)
