@@ -113,8 +113,8 @@ public final class ResilientCaller {
         final Function<Endpoint, Future<T>> attempt;
         final ToIntFunction<T> status;
         final Promise<Outcome<T>> promise;
+        /** The instances tried, in order; the free retry after a stale connection takes its instance off. */
         final List<Endpoint> tried = new ArrayList<>(2);
-        int counted;
 
         Attempts(Call call, Function<Endpoint, Future<T>> attempt, ToIntFunction<T> status,
                 Promise<Outcome<T>> promise) {
@@ -137,7 +137,6 @@ public final class ResilientCaller {
                 return;
             }
             tried.add(endpoint);
-            counted++;
             upstream.acquire(endpoint);
             long started = ticker.nanos();
             Future<T> sent;
@@ -162,10 +161,10 @@ public final class ResilientCaller {
                 if (failure.kind() == UpstreamFailure.Kind.STALE && call.idempotent()
                         && (previous == null || previous.kind() != UpstreamFailure.Kind.STALE)) {
                     tried.remove(endpoint);
-                    counted--;
                     retrying(endpoint, failure);
                     next(failure);
-                } else if (call.retries().mayRetry(call.idempotent(), failure.kind(), counted) && budget.tryRetry()) {
+                } else if (call.retries().mayRetry(call.idempotent(), failure.kind(), tried.size())
+                        && budget.tryRetry()) {
                     retrying(endpoint, failure);
                     next(failure);
                 } else {

@@ -66,7 +66,8 @@ final class Admission {
         String host = authority == null ? null : authority.host().toLowerCase(Locale.ROOT);
         RouteTable.Match match = state.routes().match(host, method, path);
         long length = contentLength(request);
-        boolean unreadBody = length > 0 || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+        boolean chunked = request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+        boolean unreadBody = length > 0 || chunked;
         if (match == null) {
             return refused(request, new HttpFailure(404, "no_route", "no route for " + method + " " + path),
                     unreadBody);
@@ -84,7 +85,7 @@ final class Admission {
         }
         String query = request.query();
         String uri = query == null ? route.forwardPath(path) : route.forwardPath(path) + "?" + query;
-        Exchange exchange = new Exchange(request, route, uri, length);
+        Exchange exchange = new Exchange(request, route, uri, length, chunked);
         // Before anything asynchronous: a malformed body can be decoded in the same read as the head.
         request.exceptionHandler(e -> bodyFailed.accept(exchange, e));
         return filter(exchange, 0);

@@ -2,7 +2,6 @@ package dev.flotilla.gateway.impl;
 
 import dev.flotilla.core.resilience.UpstreamFailure;
 import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
@@ -31,12 +30,12 @@ final class Exchange {
     /** The last attempt met a stale pooled connection: the next one opens a new connection. */
     boolean freshConnection;
 
-    Exchange(HttpServerRequest request, CompiledRoute route, String uri, long length) {
+    Exchange(HttpServerRequest request, CompiledRoute route, String uri, long length, boolean chunked) {
         this.request = request;
         this.route = route;
         this.uri = uri;
         this.length = length;
-        this.hasBody = length > 0 || request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+        this.hasBody = length > 0 || chunked
                 || length < 0 && request.version() == HttpVersion.HTTP_2 && sendsContent(request.method());
         this.bodyDone = !hasBody;
         this.stickyToken = route.stickyToken(request);

@@ -309,10 +309,7 @@ final class Forwarder {
             fallback(exchange, route.spec.fallback());
             return;
         }
-        HttpFailure http = failure.kind() == UpstreamFailure.Kind.CIRCUIT_OPEN
-                ? new HttpFailure(503, "circuit_open", "'" + route.spec.service()
-                        + "' is failing; the circuit breaker of route '" + route.spec.id() + "' is open")
-                : failure.toHttp(route.spec.service());
+        HttpFailure http = failure.toHttp(route.spec.service());
         if (traced) {
             Span.current().setStatus(StatusCode.ERROR, http.code() + ": " + http.getMessage());
         }
