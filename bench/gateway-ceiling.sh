@@ -17,31 +17,8 @@ mvn -q -B -DskipTests -pl flotilla-cli,bench -am package
 b1=$(free_port); b2=$(free_port); nginx_proxy=$(free_port); registry=$(free_port); gateway=$(free_port)
 ceiling=$(free_port)
 start_hello_backends "$b1" "$b2"
-cat >"$work/nginx/proxy.conf" <<CONF
-worker_processes 1;
-pid $work/nginx/proxy.pid;
-error_log $work/nginx/logs/proxy.err warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  upstream backends { server 127.0.0.1:$b1; server 127.0.0.1:$b2; keepalive 64; }
-  server {
-    listen 127.0.0.1:$nginx_proxy;
-    keepalive_requests 100000;
-    location /api/ {
-      proxy_pass http://backends/;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-    }
-  }
-}
-CONF
-nginx -p "$work/nginx" -c "$work/nginx/proxy.conf" -g 'daemon off;' & nginx_master=$!; pids+=($nginx_master)
-java -jar flotilla-cli/target/flotilla.jar registry --port "$registry" >"$work/registry.out" 2>&1 & pids+=($!)
-until grep -q listening "$work/registry.out" 2>/dev/null; do sleep 0.1; done
-register_hello "$registry" "$b1" "$b2" & pids+=($!)
-printf 'routes:\n  - path: /api/**\n    service: hello\n    strip-prefix: true\n' >"$work/routes.yaml"
+start_nginx_proxy "$nginx_proxy" "$b1" "$b2"
+start_hello_registry "$registry" "$b1" "$b2"
 ./flotilla gateway --port "$gateway" --admin-port "$(free_port)" --registry "http://127.0.0.1:$registry" \
   --routes "$work/routes.yaml" >"$work/gateway.out" 2>&1 &
 gateway_pid=$!; pids+=($gateway_pid)

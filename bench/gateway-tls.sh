@@ -24,44 +24,10 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
   -addext subjectAltName=DNS:localhost -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
 
 start_hello_backends "$b1" "$b2"
-cat >"$work/nginx/proxy.conf" <<CONF
-worker_processes 1;
-pid $work/nginx/proxy.pid;
-error_log $work/nginx/logs/proxy.err warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  upstream backends { server 127.0.0.1:$b1; server 127.0.0.1:$b2; keepalive 64; }
-  server {
-    listen 127.0.0.1:$nginx_proxy ssl http2;
-    ssl_certificate $work/cert.pem;
-    ssl_certificate_key $work/key.pem;
-    ssl_protocols TLSv1.2 TLSv1.3;
-    keepalive_requests 100000;
-    http2_max_requests 100000;
-    location /api/ {
-      proxy_pass http://backends/;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto https;
-    }
-  }
-}
-CONF
-nginx -p "$work/nginx" -c "$work/nginx/proxy.conf" -g 'daemon off;' 2>"$work/nginx/proxy.stderr" & nginx_master=$!
-pids+=($nginx_master)
-
-java -jar flotilla-cli/target/flotilla.jar registry --port "$registry" >"$work/registry.out" 2>"$work/registry.err" &
-pids+=($!)
-until grep -q listening "$work/registry.out" 2>/dev/null; do sleep 0.1; done
-register_hello "$registry" "$b1" "$b2" & pids+=($!)
-cat >"$work/routes.yaml" <<YAML
-routes:
-  - path: /api/**
-    service: hello
-    strip-prefix: true
-YAML
+start_nginx_proxy "$nginx_proxy" "$b1" "$b2" "ssl http2" \
+  "ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem; ssl_protocols TLSv1.2 TLSv1.3;
+    http2_max_requests 100000;" "proxy_set_header X-Forwarded-Proto https;"
+start_hello_registry "$registry" "$b1" "$b2"
 ./flotilla gateway --port "$gateway" --admin-port "$admin" --tls-port "$gateway_tls" \
   --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" --tls-engine "${TLS_ENGINE:-auto}" \
   --registry "http://127.0.0.1:$registry" --routes "$work/routes.yaml" >"$work/gateway.out" 2>"$work/gateway.err" &
@@ -73,17 +39,7 @@ nginx_pid=$(ps --ppid "$nginx_master" -o pid= | tr -d ' ')
 echo "TLS engines: flotilla $(grep -o "OpenSSL [A-Za-z0-9. ]*\|the JDK.s TLS" "$work/gateway.err" "$work/gateway.out" | head -1 | cut -d: -f2-), nginx $(nginx -V 2>&1 | grep -o "OpenSSL [0-9.]*" | head -1)"
 
 # wrk_tls NAME PORT PID SECONDS: HTTP/1.1 over TLS; prints "req/s p50_ms p99_ms cpu_us_per_request".
-wrk_tls() {
-  local name=$1 port=$2 pid=$3 secs=$4 before after out requests
-  before=$(cpu_ticks "$pid")
-  out=$(wrk -t1 -c"$connections" -d"${secs}s" --latency "https://127.0.0.1:$port/api/")
-  after=$(cpu_ticks "$pid")
-  requests=$(awk '/requests in/{print $1}' <<<"$out")
-  grep -q 'Non-2xx\|Socket errors' <<<"$out" && echo "  $name: $(grep 'Non-2xx\|Socket errors' <<<"$out")" >&2
-  echo "$(awk '/Requests\/sec/{print $2}' <<<"$out") $(to_ms "$(awk '$1=="50%"{print $2}' <<<"$out")")" \
-    "$(to_ms "$(awk '$1=="99%"{print $2}' <<<"$out")")" \
-    "$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN{printf "%.1f", t/hz*1e6/n}')"
-}
+wrk_tls() { scheme=https wrk_run "$@"; }
 # h2_run NAME PORT PID SECONDS: HTTP/2 over TLS (ALPN h2); prints "req/s mean_ms - cpu_us_per_request".
 h2_run() {
   local name=$1 port=$2 pid=$3 secs=$4 before after out requests

@@ -22,38 +22,8 @@ admin=$(free_port)
 
 # Two backends and the nginx proxy: two nginx processes (backends, proxy) with one worker each.
 start_hello_backends "$b1" "$b2"
-cat >"$work/nginx/proxy.conf" <<CONF
-worker_processes 1;
-pid $work/nginx/proxy.pid;
-error_log $work/nginx/logs/proxy.err warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  upstream backends { server 127.0.0.1:$b1; server 127.0.0.1:$b2; keepalive 64; }
-  server {
-    listen 127.0.0.1:$nginx_proxy;
-    keepalive_requests 100000;
-    location /api/ {
-      proxy_pass http://backends/;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-    }
-  }
-}
-CONF
-nginx -p "$work/nginx" -c "$work/nginx/proxy.conf" -g 'daemon off;' & nginx_master=$!; pids+=($nginx_master)
-
-java -jar flotilla-cli/target/flotilla.jar registry --port "$registry" >"$work/registry.out" 2>"$work/registry.err" &
-pids+=($!)
-until grep -q listening "$work/registry.out" 2>/dev/null; do sleep 0.1; done
-register_hello "$registry" "$b1" "$b2" & pids+=($!)
-cat >"$work/routes.yaml" <<YAML
-routes:
-  - path: /api/**
-    service: hello
-    strip-prefix: true
-YAML
+start_nginx_proxy "$nginx_proxy" "$b1" "$b2"
+start_hello_registry "$registry" "$b1" "$b2"
 # Start-up without the class-data archive ./flotilla records (plain java -jar), for comparison.
 cold_port=$(free_port); started=$(date +%s%N)
 java -XX:+UseSerialGC -Xms16m -Xmx192m -Xss512k -XX:ReservedCodeCacheSize=64m -jar flotilla-cli/target/flotilla.jar \
