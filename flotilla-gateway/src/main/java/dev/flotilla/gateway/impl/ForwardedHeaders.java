@@ -58,7 +58,7 @@ final class ForwardedHeaders {
         List<String> listed = connection == null ? List.of() : connectionOptions(connection);
         for (Map.Entry<String, String> header : from) {
             String name = header.getKey();
-            if (!isHopByHop(name) && !containsIgnoreCase(listed, name) && !name.startsWith(":")) {
+            if (!isHopByHop(name) && !containsIgnoreCase(listed, name)) {
                 to.add(name, header.getValue());
             }
         }
