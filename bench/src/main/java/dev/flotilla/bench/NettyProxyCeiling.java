@@ -60,7 +60,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NettyProxyCeiling {
 
-    private static final List<String> HOP_BY_HOP = List.of("connection", "keep-alive", "te", "trailer",
+    /** The hop-by-hop headers both ceilings drop, each way. */
+    static final List<String> HOP_BY_HOP = List.of("connection", "keep-alive", "te", "trailer",
             "transfer-encoding", "upgrade", "proxy-connection", "proxy-authenticate", "proxy-authorization");
 
     private final Upstream upstream;
@@ -75,15 +76,8 @@ public final class NettyProxyCeiling {
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
-        Vertx vertx = Vertx.vertx();
-        RegistryClient registry = RegistryClient.create(vertx, new RegistryClientOptions(args[1]));
-        var watch = registry.watch(null);
-        watch.ready().await(10, TimeUnit.SECONDS);
-        Upstream upstream = new Upstreams(watch).get(args[2], VersionRange.parse("*"), OutlierPolicy.DEFAULT);
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Timer latency = Timer.builder("ceiling.requests").tag("route", args[3]).publishPercentileHistogram()
-                .register(metrics);
-        NettyProxyCeiling proxy = new NettyProxyCeiling(upstream, args[3], latency);
+        NettyProxyCeiling proxy = new NettyProxyCeiling(upstream(Vertx.vertx(), args[1], args[2]), args[3],
+                latencyTimer(args[3]));
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
                 EpollIoHandler.newFactory());
         new ServerBootstrap().group(loops).channel(EpollServerSocketChannel.class)
@@ -95,6 +89,20 @@ public final class NettyProxyCeiling {
                     }
                 }).bind("127.0.0.1", port).sync();
         System.out.println("ceiling listening on http://127.0.0.1:" + port);
+    }
+
+    /** The service's instances, as the gateway sees them: core's balancing over the registry's watch. */
+    static Upstream upstream(Vertx vertx, String registryUrl, String service) throws Exception {
+        RegistryClient registry = RegistryClient.create(vertx, new RegistryClientOptions(registryUrl));
+        var watch = registry.watch(null);
+        watch.ready().await(10, TimeUnit.SECONDS);
+        return new Upstreams(watch).get(service, VersionRange.parse("*"), OutlierPolicy.DEFAULT);
+    }
+
+    /** The latency timer the gateway keeps per route, with its histogram. */
+    static Timer latencyTimer(String route) {
+        return Timer.builder("ceiling.requests").tag("route", route).publishPercentileHistogram()
+                .register(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
     /** Idle upstream connections of one event loop, by instance: touched by that loop only. */

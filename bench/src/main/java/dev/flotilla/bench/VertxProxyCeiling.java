@@ -1,16 +1,9 @@
 package dev.flotilla.bench;
 
 import dev.flotilla.core.balance.Endpoint;
-import dev.flotilla.core.balance.OutlierPolicy;
 import dev.flotilla.core.balance.Strategy;
 import dev.flotilla.core.balance.Upstream;
-import dev.flotilla.core.balance.Upstreams;
-import dev.flotilla.core.registry.RegistryClient;
-import dev.flotilla.core.registry.RegistryClientOptions;
-import dev.flotilla.core.version.VersionRange;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -57,8 +50,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class VertxProxyCeiling extends AbstractVerticle {
 
-    private static final List<String> HOP_BY_HOP = List.of("connection", "keep-alive", "te", "trailer",
-            "transfer-encoding", "upgrade", "proxy-connection", "proxy-authenticate", "proxy-authorization");
 
     private final int port;
     private final Upstream upstream;
@@ -80,13 +71,8 @@ public final class VertxProxyCeiling extends AbstractVerticle {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-        RegistryClient registry = RegistryClient.create(vertx, new RegistryClientOptions(args[1]));
-        var watch = registry.watch(null);
-        watch.ready().await(10, TimeUnit.SECONDS);
-        Upstream upstream = new Upstreams(watch).get(args[2], VersionRange.parse("*"), OutlierPolicy.DEFAULT);
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Timer latency = Timer.builder("ceiling.requests").tag("route", args[3]).publishPercentileHistogram()
-                .register(metrics);
+        Upstream upstream = NettyProxyCeiling.upstream(vertx, args[1], args[2]);
+        Timer latency = NettyProxyCeiling.latencyTimer(args[3]);
         boolean netty = "netty".equals(args[4]);
         vertx.deployVerticle(() -> new VertxProxyCeiling(port, upstream, args[3], latency, netty),
                 new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors())).await();
@@ -113,7 +99,7 @@ public final class VertxProxyCeiling extends AbstractVerticle {
             return;
         }
         MultiMap headers = request.headers();
-        for (String name : HOP_BY_HOP) {
+        for (String name : NettyProxyCeiling.HOP_BY_HOP) {
             headers.remove(name);
         }
         String clientAddress = request.remoteAddress().hostAddress();
@@ -149,7 +135,7 @@ public final class VertxProxyCeiling extends AbstractVerticle {
                     var answer = ar.result();
                     response.setStatusCode(answer.statusCode());
                     response.headers().addAll(answer.headers());
-                    for (String name : HOP_BY_HOP) {
+                    for (String name : NettyProxyCeiling.HOP_BY_HOP) {
                         response.headers().remove(name);
                     }
                     answer.body().onComplete(body -> {
@@ -226,7 +212,7 @@ public final class VertxProxyCeiling extends AbstractVerticle {
                 for (Map.Entry<String, String> header : answer.headers()) {
                     headers.add(header.getKey(), header.getValue());
                 }
-                for (String name : HOP_BY_HOP) {
+                for (String name : NettyProxyCeiling.HOP_BY_HOP) {
                     headers.remove(name);
                 }
             }
